@@ -1,0 +1,3 @@
+#include "diff/x86_decode.h"
+
+#include <gtest/gtest.h>
