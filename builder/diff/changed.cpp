@@ -1,0 +1,166 @@
+// The one definition of "changed".
+//
+// A patched function or data object is compared with its twin in two parts,
+// as lld's identical code folding does:
+//
+//   constant part  size, section type and flags, the bytes with every
+//                  relocated field zeroed, and each relocation's offset and
+//                  type;
+//   variable part  what each relocation points at, compared through the
+//                  correlation: the twin of the original target, the same
+//                  undefined name, the same string for string literals, the
+//                  same base name for special statics (lockdep keys, once
+//                  flags) which are never paired.
+//
+// Two relaxations apply only to code: a shifted __LINE__ argument
+// (line_macros.cpp), and nothing else. Anything else that differs is a
+// change. Symbols without a twin are new.
+//
+// A split piece (foo.cold) cannot be patched by itself: when it changes, is
+// added or removed, its parent changes. Section status follows the symbol
+// that owns the section, or a whole-section comparison for sections
+// without one.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "diff/context.h"
+#include "diff/kernel_data.h"
+#include "diff/line_macros.h"
+#include "diff/targets.h"
+
+namespace kp {
+
+namespace {
+
+struct Span {
+  const Section* sec;
+  uint64_t begin;
+  uint64_t size;
+};
+
+std::vector<std::byte> masked_bytes(const Span& s) {
+  std::vector<std::byte> out;
+  if (s.sec->is_nobits()) return out;
+  auto src = s.sec->data.subspan(s.begin, s.size);
+  out.assign(src.begin(), src.end());
+  for (const Reloc& r : s.sec->relocs_in(s.begin, s.begin + s.size)) {
+    uint64_t off = r.offset - s.begin;
+    unsigned w = reloc_width(r.type);
+    for (unsigned i = 0; i < w && off + i < out.size(); ++i) out[off + i] = std::byte{0};
+  }
+  return out;
+}
+
+std::string_view merged_value(const Target& t) {
+  const Section& sec = *t.sec;
+  if (t.offset >= sec.data.size()) return {};
+  auto* p = reinterpret_cast<const char*>(sec.data.data()) + t.offset;
+  size_t max = sec.data.size() - t.offset;
+  if (sec.is_strings()) return {p, strnlen(p, max)};
+  size_t n = std::min<uint64_t>(sec.sh.sh_entsize ? sec.sh.sh_entsize : 1, max);
+  return {p, n};
+}
+
+bool same_named(const Symbol* o, const Symbol* p) {
+  if (o->twin == p) return true;
+  if (o->is_undef() && p->is_undef()) return o->name == p->name;
+  if (is_special_static(*o) && is_special_static(*p)) return special_static_key(o->name) == special_static_key(p->name);
+  return false;
+}
+
+// Variable part for one relocation pair.
+bool same_target(const Reloc& ro, const Reloc& rp) {
+  Target to = resolve_target(ro);
+  Target tp = resolve_target(rp);
+  bool merged = tp.sec != nullptr && to.sec != nullptr && (tp.sec->sh.sh_flags & SHF_MERGE) != 0 &&
+                (to.sec->sh.sh_flags & SHF_MERGE) != 0 && rp.sym->is_section() && ro.sym->is_section();
+  if (merged) return merged_value(to) == merged_value(tp);
+  if (ro.addend != rp.addend) return false;
+  if (to.sym != nullptr && tp.sym != nullptr) return same_named(to.sym, tp.sym);
+  if (ro.sym->is_section() && rp.sym->is_section()) return ro.sym->sec->twin == rp.sym->sec;
+  return false;
+}
+
+bool same_relocs(const Span& o, const Span& p) {
+  auto ro = o.sec->relocs_in(o.begin, o.begin + o.size);
+  auto rp = p.sec->relocs_in(p.begin, p.begin + p.size);
+  if (ro.size() != rp.size()) return false;
+  for (size_t i = 0; i < ro.size(); ++i) {
+    if (ro[i].offset - o.begin != rp[i].offset - p.begin || ro[i].type != rp[i].type) return false;
+    if (!same_target(ro[i], rp[i])) return false;
+  }
+  return true;
+}
+
+bool same_header(const Section& o, const Section& p) {
+  return o.sh.sh_type == p.sh.sh_type && o.sh.sh_flags == p.sh.sh_flags;
+}
+
+// Constant and variable part over one span pair; code may differ in
+// __LINE__ immediates only.
+bool same_span(const Span& o, const Span& p) {
+  if (o.size != p.size || !same_header(*o.sec, *p.sec)) return false;
+  if (!same_relocs(o, p)) return false;
+  auto mo = masked_bytes(o);
+  auto mp = masked_bytes(p);
+  if (mo == mp) return true;
+  return p.sec->is_exec() && only_line_numbers_differ(Range{o.sec, o.begin, o.size, mo}, Range{p.sec, p.begin, p.size, mp});
+}
+
+Status symbol_status(Ctx& ctx, Symbol& p) {
+  if (p.twin == nullptr) return Status::New;
+  Symbol& o = *p.twin;
+  if (o.sec == nullptr || p.sec == nullptr) return Status::Same;
+  if (p.is_func() && (p.size() == 0 || o.size() == 0)) return Status::Same;
+  bool same = same_span(Span{o.sec, o.value(), o.size()}, Span{p.sec, p.value(), p.size()});
+  if (!same) ctx.diag.debug("changed: " + p.name);
+  return same ? Status::Same : Status::Changed;
+}
+
+void propagate_split_pieces(Ctx& ctx) {
+  for (Symbol& p : ctx.patched->symbols()) {
+    if (p.parent == nullptr || !is_cold_piece(p.name) || p.status == Status::Same) continue;
+    if (p.parent->status == Status::Same) {
+      ctx.diag.debug("changed: " + p.parent->name + " (its piece " + p.name + " is " + to_string(p.status) + ")");
+      p.parent->status = Status::Changed;
+    }
+  }
+  // A piece removed from the original changes its parent as well.
+  for (Symbol& o : ctx.orig->symbols()) {
+    if (o.parent == nullptr || !is_cold_piece(o.name) || o.twin != nullptr || o.parent->twin == nullptr) continue;
+    if (o.parent->twin->status == Status::Same) o.parent->twin->status = Status::Changed;
+  }
+}
+
+void section_status(Section& s) {
+  if (s.twin == nullptr) {
+    s.status = Status::New;
+  } else if (s.sym != nullptr && s.sym->size() == s.size()) {
+    s.status = s.sym->status;
+  } else {
+    bool same = same_span(Span{s.twin, 0, s.twin->size()}, Span{&s, 0, s.size()});
+    s.status = same ? Status::Same : Status::Changed;
+  }
+}
+
+}  // namespace
+
+void compare(Ctx& ctx) {
+  for (Symbol& p : ctx.patched->symbols()) {
+    if (p.index == 0 || p.is_section() || p.is_file() || p.is_undef()) continue;
+    p.status = symbol_status(ctx, p);
+  }
+  propagate_split_pieces(ctx);
+  for (Section& s : ctx.patched->sections())
+    if (s.index != 0) section_status(s);
+}
+
+bool has_functional_change(const Ctx& ctx) {
+  return std::any_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(), [](const Symbol& s) {
+    return s.is_func() && s.sec != nullptr && (s.status == Status::Changed || s.status == Status::New) &&
+           !is_init_or_exit(s.sec->name);
+  });
+}
+
+}  // namespace kp

@@ -1,0 +1,80 @@
+// Options and run state of create-diff-object.
+//
+// Config is what the user asked for; Ctx is everything the passes compute.
+// Every pass takes Ctx& first and communicates only through it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diff/parent_symtab.h"
+#include "diff/symvers.h"
+#include "elf/object.h"
+#include "elf/writer.h"
+#include "support/diag.h"
+
+namespace kp {
+
+struct Config {
+  std::string orig_path;
+  std::string patched_path;
+  std::string parent_name;  // "vmlinux" or a module name
+  std::string parent_symtab_path;
+  std::string symvers_path;
+  std::string patch_name;
+  std::string output_path;
+  bool debug = false;
+};
+
+// Where a piece of an input section went in the output.
+struct Placement {
+  uint64_t begin = 0;  // range in the input section
+  uint64_t end = 0;
+  size_t out = 0;      // output section
+  uint64_t out_offset = 0;
+};
+
+struct Ctx {
+  Ctx(Config c, Diag& d) : cfg(std::move(c)), diag(d) {}
+
+  Config cfg;
+  Diag& diag;
+  std::optional<Object> orig;
+  std::optional<Object> patched;
+  std::optional<ParentSymtab> parent;
+  Symvers symvers;
+  std::string objname;  // basename of the original object, for results
+
+  // include: byte ranges of patched sections that go into the output: whole
+  // sections, included functions and objects, kept special-section entries.
+  std::map<const Section*, std::vector<std::pair<uint64_t, uint64_t>>> included;
+  // output assembly
+  OutputObject out;
+  std::map<const Section*, std::vector<Placement>> placement;
+  std::map<const Symbol*, size_t> out_symbol;  // patched symbol -> output symbol
+  std::map<std::string, size_t> klp_symbol;    // ".klp.sym..." -> output symbol
+  std::optional<size_t> parent_file_block;
+
+  bool is_module_parent() const { return cfg.parent_name != "vmlinux"; }
+  Where where(const Object& obj, const Section* sec, const Symbol* sym,
+              std::optional<uint64_t> off = std::nullopt) const {
+    return Where{obj.path(), sec ? sec->name : std::string(), off, sym ? sym->name : std::string()};
+  }
+};
+
+// The passes, in the order main() runs them.
+void load_inputs(Ctx& ctx);                // read both objects, the parent symtab and Module.symvers
+void classify(Ctx& ctx);                   // fentry sites, split pieces (.cold/.part) and their parents
+void correlate(Ctx& ctx);                  // pair each patched symbol and section with its original twin
+void compare(Ctx& ctx);                    // mark same / changed / new, in one place (changed.cpp)
+void check_patchability(Ctx& ctx);         // refuse what livepatch cannot do; stops with exit 2
+bool has_functional_change(const Ctx& ctx);
+void include_changes(Ctx& ctx);            // changed/new functions and everything they need
+void filter_special_sections(Ctx& ctx);    // keep the entries of included functions only
+void report(Ctx& ctx);                     // "changed function:" / "new function:" lines
+void build_output(Ctx& ctx);               // sections, symbols, klp relocations, .kpatch.funcs
+void write_output(Ctx& ctx);               // atomically
+
+}  // namespace kp

@@ -1,0 +1,117 @@
+// Inclusion: which bytes of the patched object go into the patch.
+//
+// The roots are the changed and new functions. From there every relocation
+// is followed: a target that exists unchanged in the running kernel is not
+// copied but referenced (output.cpp turns the reference into a normal or a
+// klp relocation); a target that is new, changed read-only data, a special
+// static, or mergeable constants (string literals) is copied and its own
+// relocations followed in turn. A function brings its .cold pieces along,
+// since they have no entry point of their own to be reached through.
+//
+// The result is a set of byte ranges per patched section (Ctx::included):
+// whole sections for copied sections, symbol ranges for functions and
+// objects, so that a function living in a shared section (.sched.text)
+// can be taken alone.
+#include "diff/include.h"
+
+#include <algorithm>
+
+#include "diff/kernel_data.h"
+#include "diff/targets.h"
+
+namespace kp {
+
+namespace {
+
+struct Work {
+  const Section* sec;
+  uint64_t begin;
+  uint64_t end;
+};
+
+class Closure {
+ public:
+  explicit Closure(Ctx& ctx) : ctx_(ctx) {}
+
+  void add(const Section& sec, uint64_t begin, uint64_t end) {
+    if (add_range(ctx_, sec, begin, end)) work_.push_back({&sec, begin, end});
+  }
+  void add_symbol(Symbol& s) {
+    if (s.sec == nullptr || s.include) return;
+    s.include = true;
+    uint64_t size = s.size() != 0 ? s.size() : s.sec->size() - s.value();
+    add(*s.sec, s.value(), s.value() + size);
+    for (Symbol* c : s.children)
+      if (is_cold_piece(c->name)) add_symbol(*c);
+  }
+  // Follows the relocations of a range the caller has already placed.
+  void walk(const Section& sec, uint64_t begin, uint64_t end) { work_.push_back({&sec, begin, end}); }
+  void add_section(Section& sec) {
+    sec.include = true;
+    add(sec, 0, sec.size());
+  }
+  void run() {
+    while (!work_.empty()) {
+      Work w = work_.back();
+      work_.pop_back();
+      for (const Reloc& r : w.sec->relocs_in(w.begin, w.end)) follow(r);
+    }
+  }
+
+ private:
+  void follow(const Reloc& r) {
+    Target t = resolve_target(r);
+    if (t.sec == nullptr || is_ignored_section(*t.sec)) return;
+    if (is_copied_whole(*t.sec)) return add_section(*t.sec);
+    if (t.sym != nullptr) return follow_symbol(*t.sym);
+    if (t.sec->status == Status::New || (t.sec->is_data() && !t.sec->is_write())) return add_section(*t.sec);
+    // A section symbol into shared code or data: the covering symbol, if
+    // any, decides; output.cpp reports the ones it cannot name.
+    Object& obj = *ctx_.patched;
+    if (Symbol* s = symbol_covering(obj, *t.sec, t.offset)) follow_symbol(*s);
+  }
+  void follow_symbol(Symbol& s) {
+    if (s.sec == nullptr) return;
+    bool copy = s.status == Status::New || is_special_static(s) ||
+                (s.status == Status::Changed && (s.is_func() || !s.sec->is_write()));
+    if (copy) add_symbol(s);
+  }
+
+  Ctx& ctx_;
+  std::vector<Work> work_;
+};
+
+}  // namespace
+
+bool add_range(Ctx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
+  auto& ranges = ctx.included[&sec];
+  for (auto& [b, e] : ranges)
+    if (begin >= b && end <= e && !(begin == end && b != begin)) return false;
+  ranges.emplace_back(begin, end);
+  std::sort(ranges.begin(), ranges.end());
+  return true;
+}
+
+bool is_included_at(const Ctx& ctx, const Section* sec, uint64_t offset) {
+  auto it = ctx.included.find(sec);
+  if (it == ctx.included.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const auto& r) { return offset >= r.first && offset < std::max(r.second, r.first + 1); });
+}
+
+void include_reloc_targets(Ctx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
+  Closure c(ctx);
+  c.walk(sec, begin, end);
+  c.run();
+}
+
+void include_changes(Ctx& ctx) {
+  Closure c(ctx);
+  for (Symbol& s : ctx.patched->symbols()) {
+    if (!s.is_func() || s.sec == nullptr || is_init_or_exit(s.sec->name)) continue;
+    if (s.status == Status::Changed || s.status == Status::New) c.add_symbol(s);
+  }
+  c.run();
+}
+
+}  // namespace kp

@@ -1,0 +1,72 @@
+// Reading the inputs, and the facts about them every later pass relies on:
+// which functions start with an ftrace call site, and which function each
+// compiler-split piece (.cold, .part.N) belongs to.
+#include <algorithm>
+
+#include "diff/context.h"
+#include "diff/kernel_data.h"
+
+namespace kp {
+
+namespace {
+
+std::string basename_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Symbol* function_at(Object& obj, Section* sec, uint64_t offset) {
+  if (sec == nullptr) return nullptr;
+  for (Symbol& s : obj.symbols())
+    if (s.sec == sec && s.is_func() && s.value() == offset) return &s;
+  return nullptr;
+}
+
+// An ftrace site is recorded in __mcount_loc (objtool may have turned the
+// call into a NOP), or is a direct call to __fentry__ at the entry.
+void mark_fentry(Object& obj) {
+  for (Section& sec : obj.sections()) {
+    if (!is_mcount_section(sec.name)) continue;
+    for (const Reloc& r : sec.relocs) {
+      uint64_t at = r.sym->is_section() ? static_cast<uint64_t>(r.addend) : r.sym->value() + r.addend;
+      if (Symbol* f = function_at(obj, r.sym->sec, at)) f->has_fentry = true;
+    }
+  }
+  for (Symbol& f : obj.symbols()) {
+    if (!f.is_func() || f.sec == nullptr || f.has_fentry) continue;
+    for (const Reloc& r : f.sec->relocs_in(f.value(), f.value() + 16))
+      if (r.sym->name == "__fentry__") f.has_fentry = true;
+  }
+}
+
+void link_split_pieces(Object& obj) {
+  for (Symbol& s : obj.symbols()) {
+    if (!s.is_func()) continue;
+    auto parent = split_parent_name(s.name);
+    if (!parent) continue;
+    auto it = std::find_if(obj.symbols().begin(), obj.symbols().end(),
+                           [&](const Symbol& p) { return p.is_func() && p.name == *parent; });
+    if (it == obj.symbols().end() || &*it == &s) continue;
+    s.parent = &*it;
+    it->children.push_back(&s);
+  }
+}
+
+}  // namespace
+
+void load_inputs(Ctx& ctx) {
+  ctx.orig.emplace(Object::load(ctx.cfg.orig_path));
+  ctx.patched.emplace(Object::load(ctx.cfg.patched_path));
+  ctx.parent.emplace(ParentSymtab::parse_file(ctx.cfg.parent_symtab_path, !ctx.is_module_parent()));
+  ctx.symvers = Symvers::parse_file(ctx.cfg.symvers_path);
+  ctx.objname = basename_of(ctx.cfg.orig_path);
+}
+
+void classify(Ctx& ctx) {
+  for (Object* obj : {&*ctx.orig, &*ctx.patched}) {
+    mark_fentry(*obj);
+    link_split_pieces(*obj);
+  }
+}
+
+}  // namespace kp

@@ -1,0 +1,71 @@
+// What the differ knows about the kernel, as data plus named predicates.
+//
+// Special sections are tables whose entries point into functions (bug
+// entries, jump labels, alternatives, exception fixups, ORC, call-site lists).
+// The differ keeps only the entries that belong to functions in the patch, so
+// it must know each table's entry size and which relocation in an entry names
+// the function. Entry sizes change between kernel versions (alt_instr is 12
+// bytes in 6.1 and 14 in 6.12), so a size comes from, in order: the
+// environment override named in the table, the section's sh_entsize, the
+// stride of its relocations, and finally the 6.1 default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kp {
+
+struct Object;
+struct Section;
+struct Symbol;
+
+struct SpecialSection {
+  std::string_view name;
+  uint32_t default_size;   // x86-64, Linux 6.1
+  std::string_view env;    // override variable, may be empty
+  uint32_t key_offset;     // offset of the relocation naming the code site
+  std::string_view paired; // a parallel table indexed the same way (ORC)
+};
+
+// The sorted table of special sections, or null for an ordinary section.
+const SpecialSection* find_special(std::string_view section_name);
+bool is_special_section(std::string_view section_name);
+// Sections the differ regenerates rather than copies.
+bool is_mcount_section(std::string_view section_name);
+// Sections never copied to the output (debug info, notes, comments, the
+// input's own relocation and symbol tables).
+bool is_ignored_section(const Section& sec);
+// .init.text / .exit.text and their data: run once, never patchable.
+bool is_init_or_exit(std::string_view section_name);
+
+// Statics that hold per-site state created by kernel macros (lockdep keys,
+// ratelimit state, once-flags, dynamic-debug descriptors, printk index
+// entries). They are never correlated: an included function gets a fresh
+// copy, and their renumbering never counts as a change.
+bool is_special_static(const Symbol& sym);
+// What stays the same when the compiler renumbers a special static:
+// "__key.12" -> "__key", "__UNIQUE_ID_ddebug415" -> "__UNIQUE_ID_ddebug".
+std::string_view special_static_key(std::string_view name);
+// "foo.123" -> "foo"; "foo.isra.0" -> "foo.isra.N"-style normal form used
+// to correlate compiler-renamed symbols: every ".<digits>" becomes ".N".
+std::string normal_name(std::string_view name);
+// The name without a trailing ".<digits>", for static locals.
+std::string_view static_base(std::string_view name);
+bool is_numbered_static(const Symbol& sym);
+// foo.cold / foo.part.N pieces and the function they were split from.
+std::optional<std::string> split_parent_name(std::string_view name);
+bool is_cold_piece(std::string_view name);
+
+// Functions a __LINE__ argument flows into (might_sleep, WARN, printk, ...).
+bool takes_line_argument(std::string_view callee);
+
+// Entry size of a special section in `obj`, honouring the env override.
+uint32_t special_entry_size(const Object& obj, const Section& sec, const SpecialSection& spec);
+
+// Width in bytes of the field a relocation type patches, or 0 if unknown.
+unsigned reloc_width(uint32_t type);
+bool reloc_is_pc_relative(uint32_t type);
+
+}  // namespace kp

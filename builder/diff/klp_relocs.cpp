@@ -1,0 +1,105 @@
+// References from the patch to the running kernel.
+//
+// Code copied into the patch still calls and reads things that stay where
+// they are: unchanged functions, existing data, other objects' symbols.
+// The module loader resolves only exported symbols. Everything else is
+// resolved by livepatch itself when the patch (or the patched module) is
+// loaded, through SHN_LIVEPATCH symbols named
+//
+//     .klp.sym.<object>.<name>,<sympos>
+//
+// where <object> is vmlinux or the module holding the symbol and <sympos>
+// tells same-named locals apart (0 for a unique global). The differ emits
+// such names as undefined symbols; the module builder turns the relocations
+// against them into .klp.rela.<object>.<section> sections.
+//
+// Decision for a symbol named N (the original's name for renamed locals):
+//   exported by vmlinux or another module       plain N
+//   a global the parent defines                 .klp.sym.<parent>.N,0
+//   a global the parent imports (undefined)     plain N: the parent links it so
+//   a local of the original object              .klp.sym.<parent>.N,<pos>
+//   anything else                               refused: unresolved-symbol
+#include "diff/klp_relocs.h"
+
+#include "diff/kernel_data.h"
+
+namespace kp {
+
+namespace {
+
+size_t undefined_symbol(Ctx& ctx, const std::string& name) {
+  auto it = ctx.klp_symbol.find(name);
+  if (it != ctx.klp_symbol.end()) return it->second;
+  OutSymbol s;
+  s.name = name;
+  s.bind = STB_GLOBAL;
+  s.section = kUndef;
+  size_t i = ctx.out.add_symbol(s);
+  ctx.klp_symbol.emplace(name, i);
+  return i;
+}
+
+std::string klp_name(const std::string& obj, const std::string& name, uint32_t pos) {
+  return ".klp.sym." + obj + "." + name + "," + std::to_string(pos);
+}
+
+// Locals of the original object the parent must contain, to recognise its
+// FILE block: every local function with code (inlined-away ones are absent).
+std::vector<std::string> identifying_locals(const Object& obj) {
+  std::vector<std::string> out;
+  for (const Symbol& s : obj.symbols())
+    if (s.is_local() && s.is_func() && s.size() > 0 && s.sec != nullptr && !is_special_static(s))
+      out.push_back(s.name);
+  return out;
+}
+
+std::optional<size_t> file_block(Ctx& ctx, const std::string& needed, const Where& where) {
+  if (ctx.parent_file_block) return ctx.parent_file_block;
+  const std::string& source = ctx.orig->source_name();
+  std::vector<size_t> blocks = ctx.parent->find_file_blocks(source, identifying_locals(*ctx.orig));
+  if (blocks.empty()) blocks = ctx.parent->find_file_blocks(source, {needed});
+  if (blocks.size() == 1) return ctx.parent_file_block = blocks.front();
+  ctx.diag.unsupported(where,
+                       blocks.empty() ? "no FILE symbol '" + source + "' in " + ctx.parent->path() +
+                                            " holds the local '" + needed + "'; is this the right parent?"
+                                      : std::to_string(blocks.size()) + " FILE blocks '" + source + "' in " +
+                                            ctx.parent->path() + " match this object",
+                       blocks.empty() ? "symbol-not-in-parent" : "ambiguous-file");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<uint32_t> parent_sympos(Ctx& ctx, const Symbol& orig, const Where& where) {
+  if (!orig.is_local()) return 0;
+  auto block = file_block(ctx, orig.name, where);
+  if (!block) return std::nullopt;
+  if (auto pos = ctx.parent->local_sympos(*block, orig.name)) return pos;
+  ctx.diag.unsupported(where, "local symbol '" + orig.name + "' is not in " + ctx.parent->path(),
+                       "symbol-not-in-parent");
+  return std::nullopt;
+}
+
+std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where& where) {
+  const Symbol& orig = sym.twin != nullptr ? *sym.twin : sym;
+  const std::string& name = orig.name;
+  const std::string& parent = ctx.cfg.parent_name;
+  if (!sym.is_undef() && sym.twin == nullptr) {
+    ctx.diag.unsupported(where, "'" + sym.name + "' is new but was not included", "internal");
+    return std::nullopt;
+  }
+  if (orig.is_local() && !orig.is_undef()) {
+    auto pos = parent_sympos(ctx, orig, where);
+    if (!pos) return std::nullopt;
+    return undefined_symbol(ctx, klp_name(parent, name, *pos));
+  }
+  std::string exporter = ctx.symvers.exporter(name);
+  if (!exporter.empty() && exporter != parent) return undefined_symbol(ctx, name);
+  if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));
+  if (ctx.parent->imports(name)) return undefined_symbol(ctx, name);
+  ctx.diag.unsupported(where, "symbol '" + name + "' is neither exported nor defined in " + ctx.parent->path(),
+                       "unresolved-symbol");
+  return std::nullopt;
+}
+
+}  // namespace kp

@@ -1,0 +1,23 @@
+// Tolerating __LINE__ shifts. See line_macros.cpp.
+#pragma once
+
+#include <cstdint>
+
+#include "elf/object.h"
+
+namespace kp {
+
+// A code range and its bytes with relocated fields zeroed.
+struct Range {
+  const Section* sec;
+  uint64_t begin;
+  uint64_t size;
+  std::span<const std::byte> masked;
+};
+
+// True if the two code ranges have the same instructions except for
+// immediates loaded into registers right before a call to a function that
+// takes a line number (might_sleep, WARN, printk, ...).
+bool only_line_numbers_differ(const Range& orig, const Range& patched);
+
+}  // namespace kp

@@ -1,0 +1,19 @@
+// The result lines, in the classic tool's wording so scripts that grep for
+// them keep working.
+#include "diff/context.h"
+#include "diff/kernel_data.h"
+
+namespace kp {
+
+void report(Ctx& ctx) {
+  for (const Symbol& s : ctx.patched->symbols()) {
+    if (!s.is_func() || s.sec == nullptr || is_cold_piece(s.name) || is_init_or_exit(s.sec->name)) continue;
+    if (s.status == Status::Changed) ctx.diag.result(ctx.objname + ": changed function: " + s.name);
+  }
+  for (const Symbol& s : ctx.patched->symbols()) {
+    if (!s.is_func() || s.sec == nullptr || is_cold_piece(s.name) || is_init_or_exit(s.sec->name)) continue;
+    if (s.status == Status::New) ctx.diag.result(ctx.objname + ": new function: " + s.name);
+  }
+}
+
+}  // namespace kp

@@ -1,0 +1,34 @@
+// A patch manifest: what a security team writes under specs/ to describe
+// one live patch. Parsed from YAML into typed fields in one place; every
+// error names file:line:col and quotes the offending line.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kp {
+
+struct Manifest {
+  std::filesystem::path path;  // the manifest file
+  std::string id;              // [a-z0-9_-]+
+  std::string summary;
+  std::string description;
+  std::vector<std::string> cves;
+  std::vector<std::string> references;
+  std::vector<std::filesystem::path> patches;  // resolved against the manifest's directory
+  std::vector<std::string> kernels;
+  unsigned version = 1;
+  bool replace = true;
+
+  // The kernel module name: id with '-' as '_', prefixed "kpatch_" unless
+  // it already is.
+  std::string module_name() const;
+};
+
+// Reads and validates a manifest. Throws kp::Fatal with
+// "FILE:LINE:COL: error: MESSAGE" followed by the offending line.
+Manifest load_manifest(const std::filesystem::path& file);
+Manifest parse_manifest(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace kp

@@ -1,0 +1,82 @@
+// create-diff-object: compare an original and a patched kernel object and
+// write the parts a live patch needs. See docs/create-diff-object.md.
+//
+//   create-diff-object [-d] ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB
+//                      MODULE.SYMVERS PATCH-NAME OUTPUT.o
+//
+// Exit status: 0 patch object written, 1 error, 2 unsupported change,
+// 3 no functional change.
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "diff/context.h"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: create-diff-object [-d|--debug] ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS "
+    "PATCH-NAME OUTPUT.o\n";
+
+std::optional<kp::Config> parse_args(int argc, char** argv) {
+  kp::Config cfg;
+  std::vector<std::string> pos;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-d" || a == "--debug") cfg.debug = true;
+    else if (a == "-h" || a == "--help") return std::nullopt;
+    else if (a.starts_with("-") && a.size() > 1) {
+      std::cerr << "create-diff-object: unknown option '" << a << "'\n";
+      return std::nullopt;
+    } else pos.emplace_back(a);
+  }
+  if (pos.size() != 7) return std::nullopt;
+  cfg.orig_path = pos[0];
+  cfg.patched_path = pos[1];
+  cfg.parent_name = pos[2];
+  cfg.parent_symtab_path = pos[3];
+  cfg.symvers_path = pos[4];
+  cfg.patch_name = pos[5];
+  cfg.output_path = pos[6];
+  return cfg;
+}
+
+kp::ExitCode run(kp::Ctx& ctx) {
+  kp::load_inputs(ctx);        // both objects, the parent symtab, Module.symvers
+  kp::classify(ctx);           // ftrace sites, .cold/.part pieces
+  kp::correlate(ctx);          // twins, strategy by strategy
+  kp::compare(ctx);            // same / changed / new
+  kp::check_patchability(ctx); // refusals stop here with exit 2
+  if (!kp::has_functional_change(ctx)) {
+    ctx.diag.result(ctx.objname + ": no functional changes found");
+    return kp::ExitCode::NoChange;
+  }
+  kp::include_changes(ctx);          // changed functions and their closure
+  kp::filter_special_sections(ctx);  // entries of included functions only
+  kp::report(ctx);                   // changed/new function lines
+  kp::build_output(ctx);             // placements, klp references, .kpatch.funcs
+  kp::write_output(ctx);             // temp file, then rename
+  return kp::ExitCode::Ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto cfg = parse_args(argc, argv);
+  if (!cfg) {
+    std::cerr << kUsage;
+    return static_cast<int>(kp::ExitCode::Error);
+  }
+  kp::Diag diag(std::cout, std::cerr);
+  diag.set_debug(cfg->debug);
+  kp::Ctx ctx(*cfg, diag);
+  try {
+    return static_cast<int>(run(ctx));
+  } catch (const kp::Refused& e) {
+    std::cerr << ctx.objname << ": " << e.what() << '\n';
+    return static_cast<int>(kp::ExitCode::Unsupported);
+  } catch (const kp::Fatal& e) {
+    std::cerr << e.what() << '\n';
+    return static_cast<int>(kp::ExitCode::Error);
+  }
+}

@@ -1,0 +1,115 @@
+#include "manifest/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/diag.h"
+
+namespace kp {
+namespace {
+
+class ManifestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("kpatch-manifest-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "cmdline.patch") << "--- a/x\n+++ b/x\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string error_of(const std::string& text) {
+    try {
+      parse_manifest(dir_ / "m.yaml", text);
+    } catch (const Fatal& e) {
+      std::string s = e.what();
+      return s.substr(dir_.string().size() + 1);  // relative to the test dir
+    }
+    return "no error";
+  }
+
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kGood = R"(id: cve-2024-0001-cmdline
+summary: Fix the thing
+description: |
+  Longer text.
+cves: [CVE-2024-0001]
+references: [https://example.invalid/fix]
+patches: [cmdline.patch]
+kernels: [6.1.0-56-cloud-amd64]
+version: 2
+replace: false
+)";
+
+TEST_F(ManifestTest, ParsesEveryField) {
+  Manifest m = parse_manifest(dir_ / "m.yaml", kGood);
+  EXPECT_EQ(m.id, "cve-2024-0001-cmdline");
+  EXPECT_EQ(m.module_name(), "kpatch_cve_2024_0001_cmdline");
+  EXPECT_EQ(m.summary, "Fix the thing");
+  EXPECT_EQ(m.description, "Longer text.\n");
+  EXPECT_EQ(m.cves, std::vector<std::string>{"CVE-2024-0001"});
+  ASSERT_EQ(m.patches.size(), 1u);
+  EXPECT_EQ(m.patches[0], dir_ / "cmdline.patch");
+  EXPECT_EQ(m.kernels, std::vector<std::string>{"6.1.0-56-cloud-amd64"});
+  EXPECT_EQ(m.version, 2u);
+  EXPECT_FALSE(m.replace);
+}
+
+TEST_F(ManifestTest, Defaults) {
+  Manifest m = parse_manifest(dir_ / "m.yaml",
+                              "id: kpatch_x\nsummary: s\npatches: [cmdline.patch]\nkernels: [6.1.0-56-amd64]\n");
+  EXPECT_EQ(m.version, 1u);
+  EXPECT_TRUE(m.replace);
+  EXPECT_EQ(m.module_name(), "kpatch_x");
+}
+
+TEST_F(ManifestTest, UnknownKey) {
+  EXPECT_EQ(error_of("id: x\nsumary: typo\n"), "m.yaml:2:1: error: unknown key 'sumary'\n  sumary: typo");
+}
+
+TEST_F(ManifestTest, WrongType) {
+  EXPECT_EQ(error_of("id: x\nsummary: s\npatches: cmdline.patch\n"),
+            "m.yaml:3:10: error: 'patches' must be a list\n  patches: cmdline.patch");
+  EXPECT_EQ(error_of("id: x\nversion: two\n"),
+            "m.yaml:2:10: error: 'version' must be a positive whole number, not 'two'\n  version: two");
+  EXPECT_EQ(error_of("replace: maybe\n"),
+            "m.yaml:1:10: error: 'replace' must be true or false, not 'maybe'\n  replace: maybe");
+}
+
+TEST_F(ManifestTest, MissingPatchFile) {
+  EXPECT_EQ(error_of("id: x\nsummary: s\npatches: [cmdline.patch, nope.patch]\n"),
+            "m.yaml:3:26: error: patch file 'nope.patch' not found (looked for " + (dir_ / "nope.patch").string() +
+                ")\n  patches: [cmdline.patch, nope.patch]");
+}
+
+TEST_F(ManifestTest, MalformedId) {
+  EXPECT_EQ(error_of("id: Bad.Id\n"),
+            "m.yaml:1:5: error: id 'Bad.Id' may only contain a-z, 0-9, '_' and '-'\n  id: Bad.Id");
+}
+
+TEST_F(ManifestTest, BadCveAndKernel) {
+  EXPECT_EQ(error_of("cves: [CVE-2024-1, CVE-2024-0001]\n"),
+            "m.yaml:1:8: error: 'CVE-2024-1' is not a CVE id (CVE-YYYY-NNNN)\n  cves: [CVE-2024-1, CVE-2024-0001]");
+  EXPECT_EQ(error_of("kernels: [linux]\n"),
+            "m.yaml:1:11: error: 'linux' is not a kernel release (like 6.1.0-56-cloud-amd64)\n  kernels: [linux]");
+}
+
+TEST_F(ManifestTest, MissingRequiredKey) {
+  EXPECT_EQ(error_of("id: x\nsummary: s\npatches: [cmdline.patch]\n"),
+            "m.yaml:1:1: error: missing required key 'kernels'\n  id: x");
+}
+
+TEST_F(ManifestTest, MalformedYaml) {
+  EXPECT_EQ(error_of("id: [x\n"), "m.yaml:2:1: error: end of sequence flow not found");
+  EXPECT_EQ(error_of("- a\n- b\n"),
+            "m.yaml:1:1: error: a manifest must be a mapping of keys (id, summary, patches, kernels, ...)\n  - a");
+}
+
+TEST_F(ManifestTest, DuplicateKey) {
+  EXPECT_EQ(error_of("id: x\nid: y\n"), "m.yaml:2:1: error: key 'id' given twice\n  id: y");
+}
+
+}  // namespace
+}  // namespace kp
