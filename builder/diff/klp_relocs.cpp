@@ -14,7 +14,7 @@
 // against them into .klp.rela.<object>.<section> sections.
 //
 // Decision for a symbol named N (the original's name for renamed locals):
-//   exported by vmlinux or another module       plain N
+//   exported by vmlinux, or by another module   plain N
 //   a global the parent defines                 .klp.sym.<parent>.N,0
 //   a global the parent imports (undefined)     plain N: the parent links it so
 //   a local of the original object              .klp.sym.<parent>.N,<pos>
@@ -32,7 +32,9 @@ size_t undefined_symbol(Ctx& ctx, const std::string& name) {
   if (it != ctx.klp_symbol.end()) return it->second;
   OutSymbol s;
   s.name = name;
-  s.bind = STB_GLOBAL;
+  // Weak, so that modpost accepts the patch module with these unresolved;
+  // create-klp-module then makes them SHN_LIVEPATCH.
+  s.bind = name.starts_with(".klp.sym.") ? STB_WEAK : STB_GLOBAL;
   s.section = kUndef;
   size_t i = ctx.out.add_symbol(s);
   ctx.klp_symbol.emplace(name, i);
@@ -94,7 +96,9 @@ std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where&
     return undefined_symbol(ctx, klp_name(parent, name, *pos));
   }
   std::string exporter = ctx.symvers.exporter(name);
-  if (!exporter.empty() && exporter != parent) return undefined_symbol(ctx, name);
+  // Exports of vmlinux always link; a module's exports would make the patch
+  // depend on (and pin) the very module it patches, so those go through klp.
+  if (!exporter.empty() && (exporter == "vmlinux" || exporter != parent)) return undefined_symbol(ctx, name);
   if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));
   if (ctx.parent->imports(name)) return undefined_symbol(ctx, name);
   ctx.diag.unsupported(where, "symbol '" + name + "' is neither exported nor defined in " + ctx.parent->path(),

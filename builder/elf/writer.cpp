@@ -117,11 +117,28 @@ void Writer::order_symbols() {
 void Writer::lay_out() {
   const auto& secs = obj_.sections();
   size_t nsec = secs.size();
-  size_t nrela = std::count_if(secs.begin(), secs.end(), [](const OutSection& s) { return !s.relocs.empty(); });
+  size_t nrela = std::count_if(secs.begin(), secs.end(),
+                               [](const OutSection& s) { return !s.relocs.empty() && s.type != SHT_RELA; });
   size_t symtab_index = nsec + nrela + 1;
-  for (const OutSection& s : secs) {
+  for (size_t i = 0; i < nsec; ++i) {
+    const OutSection& s = secs[i];
     Layout::Sec ls;
     ls.name = s.name;
+    if (s.type == SHT_RELA) {
+      auto& rv = l_.relas.emplace_back();
+      for (const OutReloc& r : s.relocs) rv.push_back({r.offset, GELF_R_INFO(new_index_.at(r.sym), r.type), r.addend});
+      ls.sh.sh_type = SHT_RELA;
+      ls.sh.sh_flags = s.flags | SHF_INFO_LINK;
+      ls.sh.sh_addralign = 8;
+      ls.sh.sh_entsize = sizeof(Elf64_Rela);
+      ls.sh.sh_link = static_cast<uint32_t>(symtab_index);
+      ls.sh.sh_info = static_cast<uint32_t>(s.rela_target + 1);
+      ls.data = rv.data();
+      ls.size = rv.size() * sizeof(Elf64_Rela);
+      ls.dtype = ELF_T_RELA;
+      l_.secs.push_back(ls);
+      continue;
+    }
     ls.sh.sh_type = s.type;
     ls.sh.sh_flags = s.flags;
     ls.sh.sh_addralign = s.addralign;
@@ -131,10 +148,10 @@ void Writer::lay_out() {
     ls.size = s.size();
     l_.secs.push_back(ls);
   }
-  l_.relas.reserve(nrela);
+  l_.relas.reserve(nsec + nrela);  // pointers into it must stay valid
   for (size_t i = 0; i < nsec; ++i) {
     const OutSection& s = secs[i];
-    if (s.relocs.empty()) continue;
+    if (s.relocs.empty() || s.type == SHT_RELA) continue;
     auto& rv = l_.relas.emplace_back();
     for (const OutReloc& r : s.relocs)
       rv.push_back({r.offset, GELF_R_INFO(new_index_.at(r.sym), r.type), r.addend});
@@ -157,9 +174,10 @@ void Writer::lay_out() {
     es.st_name = s.type == STT_SECTION ? 0 : l_.strtab.add(s.name);
     es.st_info = static_cast<unsigned char>(GELF_ST_INFO(s.bind, s.type));
     es.st_other = s.other;
-    es.st_shndx = s.section == kUndef ? SHN_UNDEF
-                  : s.section == kAbs ? SHN_ABS
-                                      : static_cast<uint16_t>(s.section + 1);
+    es.st_shndx = s.section == kUndef       ? SHN_UNDEF
+                  : s.section == kAbs       ? SHN_ABS
+                  : s.section == kLivepatch ? kShnLivepatch
+                                            : static_cast<uint16_t>(s.section + 1);
     es.st_value = s.value;
     es.st_size = s.size;
     l_.syms.push_back(es);

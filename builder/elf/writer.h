@@ -35,13 +35,22 @@ struct OutSection {
   uint64_t nobits_size = 0;  // size of a SHT_NOBITS section
   std::vector<OutReloc> relocs;
   size_t secsym = 0;  // index of its STT_SECTION symbol, 0 if none yet
+  // For a relocation section written by name rather than derived from its
+  // target (livepatch's .klp.rela.<obj>.<sec>): the target section and flags.
+  // Such a section has type SHT_RELA and carries its entries in `relocs`.
+  size_t rela_target = 0;
 
   uint64_t size() const { return type == SHT_NOBITS ? nobits_size : data.size(); }
 };
 
+// Linux livepatch ELF extensions (include/uapi/linux/elf.h), not in glibc.
+inline constexpr uint16_t kShnLivepatch = 0xff20;
+inline constexpr uint64_t kShfRelaLivepatch = 0x00100000;
+
 // Symbols refer to sections by OutSection position, or to these.
 inline constexpr int64_t kUndef = -1;
 inline constexpr int64_t kAbs = -2;
+inline constexpr int64_t kLivepatch = -3;  // SHN_LIVEPATCH: resolved by the livepatch core
 
 struct OutSymbol {
   std::string name;
