@@ -57,6 +57,10 @@ struct Ctx {
   std::map<std::string, size_t> klp_symbol;    // ".klp.sym..." -> output symbol
   std::optional<size_t> parent_file_block;
 
+  // results, for callers other than the command line (kpatch-build)
+  std::vector<std::string> changed_functions;
+  std::vector<std::string> new_functions;
+
   bool is_module_parent() const { return cfg.parent_name != "vmlinux"; }
   Where where(const Object& obj, const Section* sec, const Symbol* sym,
               std::optional<uint64_t> off = std::nullopt) const {
@@ -76,5 +80,11 @@ void filter_special_sections(Ctx& ctx);    // keep the entries of included funct
 void report(Ctx& ctx);                     // "changed function:" / "new function:" lines
 void build_output(Ctx& ctx);               // sections, symbols, klp relocations, .kpatch.funcs
 void write_output(Ctx& ctx);               // atomically
+
+// All passes in order. Throws Fatal (exit 1) or Refused (exit 2).
+ExitCode run_differ(Ctx& ctx);
+// run_differ() with the exceptions turned into exit codes and messages on
+// `err`, as the command line reports them.
+ExitCode run_differ_reporting(Ctx& ctx, std::ostream& err);
 
 }  // namespace kp

@@ -1,45 +1,46 @@
 // x86-64 instruction length decoding.
 //
-// The differ walks function bodies one instruction at a time: to mask the
+// The differ walks function bodies one instruction at a time: to find the
 // __LINE__ immediates gcc passes to WARN/BUG helpers, and to tell a changed
-// call from a changed constant. That needs the instruction boundaries and the
-// position of the immediate and displacement fields, not the meaning of the
-// instruction. For example
+// call from a changed constant. That needs instruction boundaries and the
+// positions of the immediate and displacement fields, not the meaning of
+// the instruction. For example
 //
-//   41 b8 2a 00 00 00     mov $42, %r8d    length 6, imm at 2 (4 bytes)
-//   48 8b 05 00 00 00 00  mov x(%rip), %rax  length 7, disp at 3 (4 bytes)
+//   41 b8 2a 00 00 00      mov $42,%r8d        length 6, imm at 2 (4 bytes)
+//   48 8b 05 00 00 00 00   mov x(%rip),%rax    length 7, disp at 3 (4 bytes)
 //
 // An instruction is: legacy prefixes, an optional REX byte, an opcode in one
-// of four maps (one-byte, 0F, 0F 38, 0F 3A), an optional ModRM byte (plus SIB
-// and displacement, which ModRM alone decides), and an immediate whose size
-// the opcode decides, sometimes with the 66 (operand size), 67 (address size)
-// or REX.W prefix. So each map has a table giving, per opcode byte, whether
-// it exists in 64-bit mode, whether it has ModRM, and what kind of
-// immediate it takes; the code only adds the handful of irregular cases
-// (F6/F7 /0 and /1 TEST, the group members that are another instruction
-// entirely, mandatory prefixes that change the instruction). The 0F 38 map
-// is uniformly ModRM and 0F 3A uniformly ModRM + imm8, so they need no table.
-// VEX (C4/C5) only replaces the prefixes and names the map; its instructions
-// reuse the legacy shapes.
+// of four maps (one-byte, 0F, 0F 38, 0F 3A), an optional ModRM byte (with a
+// SIB byte and displacement that ModRM alone decides), and an immediate whose
+// size the opcode decides, for some opcodes together with the 66 (operand
+// size), 67 (address size) or REX.W prefix. So each of the first two maps
+// has a table giving, per opcode byte, whether it exists in 64-bit mode,
+// whether it has ModRM and what kind of immediate follows; the code adds only
+// the irregular cases (TEST hiding in F6/F7 /0 and /1, group members that are
+// another instruction, prefixes that make another instruction). The 0F 38
+// map is uniformly ModRM and 0F 3A uniformly ModRM + imm8, so they need no
+// table. VEX (C4, C5) and EVEX (62) replace REX and 66/F2/F3 and name the
+// map; their instructions reuse the legacy shapes.
 //
-// Limits. Decoding is by shape, so a reserved opcode inside the 0F, 0F 38 or
-// 0F 3A maps that has the map's usual shape is accepted; what is rejected
-// (nullopt) is what compilers never emit and what the CPU or objdump would
-// read with a different length:
-//   - encodings invalid in 64-bit mode (06, 27, 60, 62/EVEX, 9A, D4, EA, ...),
+// Limits. Decoding is by shape: a reserved opcode inside a map that has the
+// map's usual shape is accepted. Rejected (nullopt) is what compilers never
+// emit and the CPU or objdump reads differently or not at all:
+//   - encodings invalid in 64-bit mode (06, 27, 60, 9A, D4, EA, ...),
 //     3DNow! (0F 0E, 0F 0F) and AMD XOP (8F with ModRM.reg != 0);
-//   - a 66 prefix without REX.W on a rel32 branch (E8, E9, 0F 8x): Intel
-//     ignores it, AMD and objdump read a rel16;
+//   - 66 without REX.W on a rel32 branch (E8, E9, 0F 8x): Intel ignores it,
+//     AMD and objdump read a rel16;
 //   - a legacy prefix after REX: the CPU drops the REX, objdump prints it as
 //     an instruction of its own;
 //   - 0F B8 without F3 (JMPE) and SSE4a EXTRQ/INSERTQ with immediates;
-//   - VEX after a 66/F2/F3/F0/REX prefix, and VEX opcodes with a non-VEX
-//     shape (branches, immediates other than imm8);
+//   - (E)VEX after a 66/F2/F3/F0/REX prefix or with a reserved map, and
+//     (E)VEX opcodes without ModRM or with an immediate other than imm8
+//     (except VZEROUPPER/VZEROALL);
 //   - anything longer than 15 bytes or running past the end of `code`.
-// Two immediates (ENTER iw, ib) are reported as one 3-byte field, and the
-// 8-byte address of MOV moffs (A0-A3) as the immediate, as Linux's own
-// instruction decoder does. FWAIT (9B) is an instruction of its own, although
-// objdump prints 9B DF E0 as one `fstsw`.
+// ENTER's two immediates (iw, ib) are reported as one 3-byte field, and the
+// address of MOV moffs (A0-A3) as the immediate, as in Linux's decoder.
+// FWAIT (9B) followed by an x87 instruction is one instruction (9B DB E3 is
+// FINIT), as in the SDM's opcode tables and objdump; before anything else it
+// is FWAIT alone.
 #include "diff/x86_decode.h"
 
 #include <algorithm>
@@ -65,7 +66,7 @@ constexpr Imm imm_kind(std::uint8_t shape) { return Imm((shape >> 4) & 7); }
 
 // Names of the table entries, two letters so the tables line up by column.
 constexpr std::uint8_t xx = 0;  // invalid in 64-bit mode, or rejected
-constexpr std::uint8_t ES = 0;  // escape (0F, C4, C5), handled before lookup
+constexpr std::uint8_t ES = 0;  // escape (0F, C4, C5, 62), handled before lookup
 constexpr std::uint8_t RX = 0;  // REX, handled before lookup
 constexpr std::uint8_t PF = kPrefix;
 constexpr std::uint8_t NO = kValid;  // the opcode alone
@@ -85,7 +86,7 @@ constexpr std::array<std::uint8_t, 256> kOneByte = {
     MR, MR, MR, MR, IB, IZ, PF, xx, MR, MR, MR, MR, IB, IZ, PF, xx,  // 3
     RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX, RX,  // 4
     NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO,  // 5
-    xx, xx, xx, MR, PF, PF, PF, PF, IZ, MZ, IB, MB, NO, NO, NO, NO,  // 6
+    xx, xx, ES, MR, PF, PF, PF, PF, IZ, MZ, IB, MB, NO, NO, NO, NO,  // 6
     IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB, IB,  // 7
     MB, MZ, xx, MB, MR, MR, MR, MR, MR, MR, MR, MR, MR, MR, MR, MR,  // 8
     NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, xx, NO, NO, NO, NO, NO,  // 9
@@ -125,7 +126,7 @@ struct Prefixes {
   bool lock = false;  // F0
   bool repne = false;  // F2
   bool rep = false;  // F3
-  bool vex = false;  // C4/C5, which stands for REX and 66/F2/F3
+  std::uint8_t vex = 0;  // C4, C5 or 62 (EVEX): stands for REX and 66/F2/F3
   std::uint8_t rex = 0;
 };
 
@@ -182,18 +183,25 @@ std::optional<Prefixes> read_prefixes(Cursor& c) {
   return std::nullopt;
 }
 
-// The VEX payload (one byte after C5, two after C4) names the opcode map.
+// The payload of C5 (one byte), C4 (two) or EVEX 62 (three) names the map.
 std::optional<Map> read_vex(Cursor& c, std::uint8_t escape, Prefixes& p) {
   if (p.rex || p.opsize || p.lock || p.repne || p.rep) return std::nullopt;
-  p.vex = true;
-  auto first = c.next();
-  if (!first) return std::nullopt;
+  p.vex = escape;
+  std::array<std::uint8_t, 3> payload{};
+  for (unsigned i = 0; i < (escape == 0xC5 ? 1u : escape == 0xC4 ? 2u : 3u); ++i) {
+    auto b = c.next();
+    if (!b) return std::nullopt;
+    payload[i] = *b;
+  }
   if (escape == 0xC5) return Map::k0F;
-  if (!c.next()) return std::nullopt;
-  switch (*first & 0x1F) {
+  bool evex = escape == 0x62;
+  if (evex && !(payload[1] & 4)) return std::nullopt;  // a fixed 1 bit
+  switch (payload[0] & (evex ? 0x0F : 0x1F)) {
     case 1: return Map::k0F;
     case 2: return Map::k0F38;
     case 3: return Map::k0F3A;
+    case 5: case 6:  // AVX512-FP16 maps, shaped like 0F 38
+      return evex ? std::optional(Map::k0F38) : std::nullopt;
     default: return std::nullopt;
   }
 }
@@ -211,7 +219,7 @@ std::uint8_t shape_of(Map map, std::uint8_t byte) {
 std::optional<Opcode> read_opcode(Cursor& c, Prefixes& p) {
   Opcode op;
   auto b = c.next();
-  if (b == 0xC4 || b == 0xC5) {
+  if (b == 0xC4 || b == 0xC5 || b == 0x62) {
     auto map = read_vex(c, *b, p);
     if (!map) return std::nullopt;
     op.map = *map;
@@ -249,20 +257,22 @@ bool read_address(Cursor& c, std::uint8_t modrm, Insn& insn) {
   return c.skip(disp);
 }
 
-// One-byte group opcodes whose other ModRM.reg values are something else.
-bool group_defines(std::uint8_t byte, std::uint8_t modrm) {
+// One-byte opcodes that are defined for some ModRM values only.
+bool modrm_defines(std::uint8_t byte, std::uint8_t modrm) {
   unsigned reg = (modrm >> 3) & 7;
+  bool memory = modrm < 0xC0;
   switch (byte) {
+    case 0x8D: return memory;  // LEA
     case 0x8F: return reg == 0;  // else AMD XOP
     case 0xC6: case 0xC7: return reg == 0 || modrm == 0xF8;  // XABORT, XBEGIN
     case 0xFE: return reg <= 1;
-    case 0xFF: return reg != 7;
+    case 0xFF: return reg != 7 && (memory || (reg != 3 && reg != 5));  // far
     default: return true;
   }
 }
 
-bool vex_defines(const Opcode& op) {
-  if (op.map == Map::k0F && op.byte == 0x77) return true;  // VZEROUPPER/ALL
+bool vex_defines(const Opcode& op, const Prefixes& p) {
+  if (op.map == Map::k0F && op.byte == 0x77) return p.vex != 0x62;  // VZEROUPPER
   Imm k = imm_kind(op.shape);
   return (op.shape & kModrm) && !(op.shape & kRegOnly) && (k == kNone || k == kB);
 }
@@ -270,11 +280,11 @@ bool vex_defines(const Opcode& op) {
 // The irregular cases the tables cannot express.
 bool defines(const Opcode& op, const Prefixes& p) {
   if (!(op.shape & kValid)) return false;
-  if (p.vex) return vex_defines(op);
+  if (p.vex) return vex_defines(op, p);
   if (imm_kind(op.shape) == kJ && p.opsize && !(p.rex & 8))
     return false;  // rel16 or rel32 by vendor
   if (op.map == Map::kOne && (op.shape & kModrm))
-    return group_defines(op.byte, op.modrm);
+    return modrm_defines(op.byte, op.modrm);
   if (op.map == Map::k0F && op.byte == 0xB8) return p.rep;  // POPCNT
   if (op.map == Map::k0F && op.byte == 0x78) return !p.opsize && !p.repne;
   return true;
@@ -325,19 +335,48 @@ void classify(const Opcode& op, const Prefixes& p, Insn& insn) {
   insn.is_call = op.byte == 0xE8;
 }
 
-}  // namespace
+struct Decoded {
+  Insn insn;
+  Opcode op;
+};
 
-std::optional<Insn> decode(std::span<const std::byte> code) {
+std::optional<Decoded> decode_one(std::span<const std::byte> code) {
   Cursor c(code);
   auto prefixes = read_prefixes(c);
   if (!prefixes) return std::nullopt;
   auto op = read_opcode(c, *prefixes);
   if (!op) return std::nullopt;
-  Insn insn;
-  if (!read_operands(c, *prefixes, *op, insn)) return std::nullopt;
-  insn.length = c.pos();
-  classify(*op, *prefixes, insn);
-  return insn;
+  Decoded d{{}, *op};
+  if (!read_operands(c, *prefixes, d.op, d.insn)) return std::nullopt;
+  d.insn.length = c.pos();
+  classify(d.op, *prefixes, d.insn);
+  return d;
+}
+
+// FWAIT (9B) and the x87 instruction after it are one instruction: the SDM
+// lists FINIT as 9B DB E3, and objdump prints it so. Each call shortens
+// `code`, so a run of 9B bytes recurses at most kMaxLength deep.
+std::optional<Decoded> decode_folding_fwait(std::span<const std::byte> code) {
+  auto wait = decode_one(code);
+  if (!wait || wait->op.map != Map::kOne || wait->op.byte != 0x9B) return wait;
+  auto x87 = decode_folding_fwait(code.subspan(wait->insn.length));
+  if (!x87 || x87->op.map != Map::kOne || (x87->op.byte & 0xF8) != 0xD8 ||
+      wait->insn.length + x87->insn.length > kMaxLength)
+    return wait;
+  Insn& insn = x87->insn;
+  unsigned shift = wait->insn.length;
+  insn.length += shift;
+  if (insn.disp_size) insn.disp_offset += shift;
+  if (insn.imm_size) insn.imm_offset += shift;
+  return x87;
+}
+
+}  // namespace
+
+std::optional<Insn> decode(std::span<const std::byte> code) {
+  auto d = decode_folding_fwait(code.first(std::min(code.size(), kMaxLength)));
+  if (!d) return std::nullopt;
+  return d->insn;
 }
 
 }  // namespace kp::x86

@@ -14,7 +14,8 @@ namespace kp::x86 {
 struct Insn {
   unsigned length = 0;      // total bytes, 1..15
   unsigned imm_offset = 0;  // offset of the immediate inside the instruction (0: none)
-  unsigned imm_size = 0;    // bytes of immediate
+  unsigned imm_size = 0;    // bytes of immediate: ENTER's iw+ib count as one 3-byte
+                            // field, MOV moffs (A0-A3) report the address here
   unsigned disp_offset = 0; // offset of the ModRM displacement (0: none)
   unsigned disp_size = 0;
   // `mov $imm, %reg` (B8+r with any prefix/REX, or C7 /0 with a register

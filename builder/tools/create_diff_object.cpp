@@ -41,24 +41,6 @@ std::optional<kp::Config> parse_args(int argc, char** argv) {
   return cfg;
 }
 
-kp::ExitCode run(kp::Ctx& ctx) {
-  kp::load_inputs(ctx);        // both objects, the parent symtab, Module.symvers
-  kp::classify(ctx);           // ftrace sites, .cold/.part pieces
-  kp::correlate(ctx);          // twins, strategy by strategy
-  kp::compare(ctx);            // same / changed / new
-  kp::check_patchability(ctx); // refusals stop here with exit 2
-  if (!kp::has_functional_change(ctx)) {
-    ctx.diag.result(ctx.objname + ": no functional changes found");
-    return kp::ExitCode::NoChange;
-  }
-  kp::include_changes(ctx);          // changed functions and their closure
-  kp::filter_special_sections(ctx);  // entries of included functions only
-  kp::report(ctx);                   // changed/new function lines
-  kp::build_output(ctx);             // placements, klp references, .kpatch.funcs
-  kp::write_output(ctx);             // temp file, then rename
-  return kp::ExitCode::Ok;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,13 +52,5 @@ int main(int argc, char** argv) {
   kp::Diag diag(std::cout, std::cerr);
   diag.set_debug(cfg->debug);
   kp::Ctx ctx(*cfg, diag);
-  try {
-    return static_cast<int>(run(ctx));
-  } catch (const kp::Refused& e) {
-    std::cerr << ctx.objname << ": " << e.what() << '\n';
-    return static_cast<int>(kp::ExitCode::Unsupported);
-  } catch (const kp::Fatal& e) {
-    std::cerr << e.what() << '\n';
-    return static_cast<int>(kp::ExitCode::Error);
-  }
+  return static_cast<int>(kp::run_differ_reporting(ctx, std::cerr));
 }

@@ -1,0 +1,64 @@
+// Compiling the affected objects, before and after the patch, through
+// Kbuild so every flag matches the distribution's build; with
+// -ffunction-sections -fdata-sections (from make.args) so the differ can
+// take functions one by one.
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "build/context.h"
+
+namespace kp {
+
+namespace {
+
+fs::path cmd_file(const fs::path& tree, const std::string& obj) {
+  fs::path p = tree / obj;
+  return p.parent_path() / ("." + p.filename().string() + ".cmd");
+}
+
+// vmlinux, or the module the object was compiled for.
+std::string parent_of(const fs::path& cmd, const std::string& obj) {
+  std::ifstream in(cmd);
+  if (!in) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
+  std::stringstream b;
+  b << in.rdbuf();
+  std::string text = b.str();
+  static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
+  std::smatch m;
+  bool module = text.find(" -DMODULE ") != std::string::npos || text.find(" -DMODULE'") != std::string::npos;
+  if (!module) return "vmlinux";
+  if (!std::regex_search(text, m, modname)) throw BuildError(obj + ": a module object without KBUILD_MODNAME");
+  std::string name = m[1];
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
+
+void compile(BuildCtx& ctx, const char* stage) {
+  Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
+  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(a);
+  for (const auto& o : ctx.objects) cmd.argv.push_back(o.path);
+  ProcResult r = ctx.run.run(cmd);
+  if (r.status != 0) {
+    std::string tail = r.output.size() > 3000 ? "..." + r.output.substr(r.output.size() - 3000) : r.output;
+    throw BuildError(std::string("compiling the ") + stage + " objects failed:\n" + tail);
+  }
+  for (ObjectJob& o : ctx.objects) {
+    fs::path dst = ctx.work / stage / o.path;
+    fs::create_directories(dst.parent_path());
+    fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
+    (std::string(stage) == "orig" ? o.orig : o.patched) = dst;
+  }
+}
+
+}  // namespace
+
+void compile_original(BuildCtx& ctx) {
+  compile(ctx, "orig");
+  for (ObjectJob& o : ctx.objects) o.parent = parent_of(cmd_file(ctx.tree, o.path), o.path);
+}
+
+void compile_patched(BuildCtx& ctx) { compile(ctx, "patched"); }
+
+}  // namespace kp

@@ -1,0 +1,105 @@
+// Options and run state of kpatch-build.
+//
+// BuildConfig is what the user asked for; BuildCtx is one build for one
+// kernel release. Passes take BuildCtx& first and talk only through it; all
+// side effects go through ctx.run (a Runner) so tests can fake them.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "sys/process.h"
+
+namespace kp {
+
+namespace fs = std::filesystem;
+
+struct BuildConfig {
+  std::optional<fs::path> manifest_path;
+  std::vector<std::string> kernels;  // --kernel; overrides the manifest's list
+  std::vector<fs::path> patches;     // the classic form's PATCH arguments
+  std::string name;                  // -n: module name for the classic form
+  fs::path output_dir = ".";
+  unsigned jobs = 2;
+  bool debug = false;
+  bool skip_compiler_check = false;
+  std::optional<bool> replace;        // -R sets false
+  std::string sign_key, sign_cert;
+  fs::path tools_dir;  // holds kernel-tree; kmod_dir holds the kernel-side sources
+  fs::path kmod_dir;
+};
+
+struct KernelTarget {
+  std::string release;
+  fs::path cache;  // the prepared cache dir
+  fs::path symvers, vmlinux, vmlinux_symtab, module_symtabs, config;
+  std::vector<std::string> make_args;  // KERNELRELEASE=..., CC=..., KCFLAGS=...
+};
+
+// One object file the patch touches.
+struct ObjectJob {
+  std::string path;    // relative to the tree, "fs/proc/cmdline.o"
+  std::string parent;  // "vmlinux" or the module name
+  fs::path orig, patched, output;
+  int diff_status = -1;  // create-diff-object exit code
+  std::vector<std::string> changed, added;
+  std::string messages;  // the differ's diagnostics
+};
+
+struct BuildCtx {
+  BuildCtx(const BuildConfig& c, Manifest m, std::string release, Runner& r)
+      : cfg(c), manifest(std::move(m)), run(r) {
+    target.release = std::move(release);
+  }
+
+  const BuildConfig& cfg;
+  Manifest manifest;
+  Runner& run;
+  KernelTarget target;
+  fs::path work;  // private scratch dir
+  fs::path tree;  // writable view of the prepared tree
+  fs::path log;
+  std::vector<std::string> changed_files;
+  std::vector<ObjectJob> objects;
+  fs::path module_dir;
+  fs::path ko;  // the finished module
+  std::string build_id;
+  std::vector<std::pair<std::string, double>> timings;  // stage, seconds
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  std::string module_name() const { return manifest.module_name(); }
+};
+
+// Thrown by a pass for a user-facing build failure; main() prints it, the
+// log path, and exits 1.
+class BuildError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The passes, in order.
+void prepare_target(BuildCtx& ctx);      // fetch and prepare the kernel (cached)
+void check_compiler(BuildCtx& ctx);      // the kernel's compiler, unless overridden
+void make_workdir(BuildCtx& ctx);        // private view of the tree
+void release_workdir(BuildCtx& ctx);
+void check_patches(BuildCtx& ctx);       // every hunk applies (dry run), changed files
+void find_objects(BuildCtx& ctx);        // objects the changed files build
+void compile_original(BuildCtx& ctx);    // before the patch
+void apply_patches(BuildCtx& ctx);
+void compile_patched(BuildCtx& ctx);     // after the patch
+void diff_objects(BuildCtx& ctx);        // create-diff-object per object
+void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
+void finish_module(BuildCtx& ctx);       // klp relocations, signature, output
+void write_report(BuildCtx& ctx);        // JSON next to the module
+
+// Helpers shared by passes and tests.
+std::vector<std::string> files_in_patch(const std::string& diff_text);
+std::string patch_failure(const fs::path& patch, const std::string& patch_output);
+std::string c_string(const std::string& s);
+
+}  // namespace kp

@@ -1,0 +1,99 @@
+// One build for one kernel release, stage by stage, with progress lines
+// and the guarantee that a failed build leaves no module behind and
+// releases the private tree.
+#include "build/pipeline.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include "build/build_id.h"
+#include "support/diag.h"
+
+namespace kp {
+
+namespace {
+
+class Stage {
+ public:
+  Stage(BuildCtx& ctx, std::ostream& progress, std::string name)
+      : ctx_(ctx), progress_(progress), name_(std::move(name)), begin_(std::chrono::steady_clock::now()) {}
+  ~Stage() {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
+    ctx_.timings.emplace_back(name_, secs);
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx_.start).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "[%6.1fs] ", total);
+    progress_ << "kpatch-build: " << buf << ctx_.target.release << ": " << name_ << " (" << std::fixed
+              << std::setprecision(1) << secs << "s)" << std::endl;
+  }
+
+ private:
+  BuildCtx& ctx_;
+  std::ostream& progress_;
+  std::string name_;
+  std::chrono::steady_clock::time_point begin_;
+};
+
+void stages(BuildCtx& ctx, std::ostream& progress) {
+  auto stage = [&](const char* name, auto&& fn) {
+    Stage s(ctx, progress, name);
+    fn(ctx);
+  };
+  stage("kernel ready", prepare_target);
+  stage("compiler checked", check_compiler);
+  stage("private tree ready", make_workdir);
+  stage("patches apply", check_patches);
+  stage("objects found", find_objects);
+  stage("original objects compiled", compile_original);
+  stage("patches applied", apply_patches);
+  stage("patched objects compiled", compile_patched);
+  stage("objects compared", [](BuildCtx& c) {
+    c.build_id = read_build_id(c.target.vmlinux.string());
+    diff_objects(c);
+  });
+  stage("module linked", assemble_module);
+  stage("livepatch module written", finish_module);
+  write_report(ctx);
+}
+
+}  // namespace
+
+bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
+  char tmpl[] = "/tmp/kpatch-build-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    err << "kpatch-build: error: cannot create a work directory in /tmp\n";
+    return false;
+  }
+  ctx.work = tmpl;
+  ctx.log = ctx.work / "build.log";
+  ctx.run.set_log(ctx.log.string());
+  bool ok = true;
+  try {
+    stages(ctx, progress);
+  } catch (const BuildError& e) {
+    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    ok = false;
+  } catch (const Fatal& e) {
+    err << "kpatch-build: " << ctx.target.release << ": " << e.what() << '\n';
+    ok = false;
+  } catch (const fs::filesystem_error& e) {
+    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    ok = false;
+  }
+  release_workdir(ctx);
+  if (!ok) {
+    err << "kpatch-build: the full log is " << ctx.log.string() << '\n';
+    return false;
+  }
+  progress << "kpatch-build: " << ctx.target.release << ": wrote " << ctx.ko.string() << '\n';
+  if (ctx.cfg.debug) {
+    progress << "kpatch-build: work directory kept: " << ctx.work.string() << '\n';
+  } else {
+    std::error_code ec;
+    fs::remove_all(ctx.work, ec);
+  }
+  return true;
+}
+
+}  // namespace kp

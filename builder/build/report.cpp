@@ -1,0 +1,68 @@
+// The JSON build report written next to the module: per object the
+// changed, new and refused functions, and the time each stage took.
+#include <fstream>
+
+#include "build/context.h"
+
+namespace kp {
+
+namespace {
+
+std::string json(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_list(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json(v[i]);
+  return s + "]";
+}
+
+const char* outcome(int status) {
+  switch (status) {
+    case 0: return "patched";
+    case 2: return "refused";
+    case 3: return "unchanged";
+    default: return "error";
+  }
+}
+
+}  // namespace
+
+void write_report(BuildCtx& ctx) {
+  fs::path path = ctx.cfg.output_dir / (ctx.module_name() + ".json");
+  std::ofstream out(path);
+  out << "{\n  \"id\": " << json(ctx.manifest.id) << ",\n  \"module\": " << json(ctx.module_name())
+      << ",\n  \"version\": " << ctx.manifest.version << ",\n  \"kernel\": " << json(ctx.target.release)
+      << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_list(ctx.manifest.cves)
+      << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"objects\": [";
+  for (size_t i = 0; i < ctx.objects.size(); ++i) {
+    const ObjectJob& o = ctx.objects[i];
+    out << (i ? "," : "") << "\n    {\"object\": " << json(o.path) << ", \"parent\": " << json(o.parent)
+        << ", \"result\": " << json(outcome(o.diff_status)) << ", \"changed\": " << json_list(o.changed)
+        << ", \"new\": " << json_list(o.added) << ", \"messages\": " << json(o.messages) << "}";
+  }
+  out << "\n  ],\n  \"timings\": {";
+  for (size_t i = 0; i < ctx.timings.size(); ++i)
+    out << (i ? ", " : "") << json(ctx.timings[i].first) << ": " << ctx.timings[i].second;
+  out << "}\n}\n";
+}
+
+}  // namespace kp

@@ -1,0 +1,82 @@
+#include "sys/process.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "support/diag.h"
+
+extern char** environ;
+
+namespace kp {
+
+std::string Command::str() const {
+  std::string s;
+  for (const auto& e : env) s += e + " ";
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i) s += ' ';
+    bool quote = argv[i].find_first_of(" \t'\"$") != std::string::npos || argv[i].empty();
+    s += quote ? "'" + argv[i] + "'" : argv[i];
+  }
+  if (!cwd.empty()) s += "  (in " + cwd + ")";
+  return s;
+}
+
+namespace {
+
+[[noreturn]] void exec_child(const Command& cmd, int out_fd) {
+  dup2(out_fd, STDOUT_FILENO);
+  dup2(out_fd, STDERR_FILENO);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+  if (!cmd.cwd.empty() && chdir(cmd.cwd.c_str()) != 0) {
+    dprintf(out_fd, "cannot enter %s: %s\n", cmd.cwd.c_str(), strerror(errno));
+    _exit(127);
+  }
+  for (const auto& e : cmd.env) putenv(const_cast<char*>(e.c_str()));
+  std::vector<char*> argv;
+  for (const auto& a : cmd.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  dprintf(out_fd, "cannot run %s: %s\n", argv[0], strerror(errno));
+  _exit(127);
+}
+
+}  // namespace
+
+ProcResult PosixRunner::run(const Command& cmd) {
+  if (cmd.argv.empty()) throw Fatal("internal error: empty command");
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw Fatal(std::string("pipe: ") + strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) throw Fatal(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    close(fds[0]);
+    exec_child(cmd, fds[1]);
+  }
+  close(fds[1]);
+  ProcResult r;
+  char buf[65536];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    r.output.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  if (!log_.empty()) {
+    std::ofstream log(log_, std::ios::app);
+    log << "$ " << cmd.str() << '\n' << r.output;
+    if (r.status != 0) log << "(exit status " << r.status << ")\n";
+  }
+  return r;
+}
+
+}  // namespace kp

@@ -1,0 +1,112 @@
+// kpatch-build: from a patch to a livepatch module for a Debian kernel.
+//
+//   kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]
+//                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]
+//   kpatch-build [--kernel REL] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] PATCH...
+//
+// See docs/kpatch-build.md.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+
+#include "build/pipeline.h"
+#include "support/diag.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
+    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]\n"
+    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check] PATCH...\n";
+
+std::optional<kp::BuildConfig> parse(int argc, char** argv) {
+  kp::BuildConfig cfg;
+  cfg.jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    std::optional<std::string> v;
+    if (a == "--manifest" && (v = value())) cfg.manifest_path = *v;
+    else if ((a == "--kernel" || a == "-k") && (v = value())) cfg.kernels.push_back(*v);
+    else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
+    else if ((a == "-j" || a == "--jobs") && (v = value())) cfg.jobs = std::max(1, std::atoi(v->c_str()));
+    else if ((a == "-n" || a == "--name") && (v = value())) cfg.name = *v;
+    else if (a == "--sign-key" && (v = value())) cfg.sign_key = *v;
+    else if (a == "--sign-cert" && (v = value())) cfg.sign_cert = *v;
+    else if (a == "-R" || a == "--non-replace") cfg.replace = false;
+    else if (a == "-d" || a == "--debug") cfg.debug = true;
+    else if (a == "--skip-compiler-check") cfg.skip_compiler_check = true;
+    else if (a == "-h" || a == "--help") return std::nullopt;
+    else if (a.starts_with("-")) {
+      std::cerr << "kpatch-build: unknown option or missing value: " << a << '\n';
+      return std::nullopt;
+    } else cfg.patches.emplace_back(a);
+  }
+  if (cfg.sign_key.empty() != cfg.sign_cert.empty()) {
+    std::cerr << "kpatch-build: --sign-key and --sign-cert go together\n";
+    return std::nullopt;
+  }
+  if (cfg.manifest_path.has_value() == !cfg.patches.empty()) return std::nullopt;
+  return cfg;
+}
+
+std::string running_release() {
+  utsname u{};
+  uname(&u);
+  return u.release;
+}
+
+// The classic form has no manifest: make one from the arguments.
+kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
+  kp::Manifest m;
+  std::string stem = cfg.name.empty() ? cfg.patches.front().stem().string() : cfg.name;
+  for (char& c : stem) c = std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : '_';
+  m.id = stem;
+  m.summary = "built from " + cfg.patches.front().filename().string();
+  for (const auto& p : cfg.patches) {
+    if (!std::filesystem::is_regular_file(p)) throw kp::Fatal(p.string() + ": error: patch file not found");
+    m.patches.push_back(p);
+  }
+  m.kernels = {running_release()};
+  return m;
+}
+
+std::filesystem::path data_dir(const char* env, const char* fallback) {
+  if (const char* v = std::getenv(env); v && *v) return v;
+  return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto cfg = parse(argc, argv);
+  if (!cfg) {
+    std::cerr << kUsage;
+    return 1;
+  }
+  cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", KPATCH_SOURCE_DIR "/scripts");
+  cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", KPATCH_SOURCE_DIR "/kmod");
+  try {
+    kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
+    if (cfg->replace) m.replace = *cfg->replace;
+    std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
+    bool ok = true;
+    for (const std::string& rel : kernels) {
+      kp::BuildConfig one = *cfg;
+      if (kernels.size() > 1) one.output_dir /= rel;
+      kp::PosixRunner runner("");
+      kp::BuildCtx ctx(one, m, rel, runner);
+      ok = kp::build_one(ctx, std::cerr, std::cerr) && ok;
+    }
+    return ok ? 0 : 1;
+  } catch (const kp::Fatal& e) {
+    std::cerr << e.what() << '\n';
+    return 1;
+  }
+}
