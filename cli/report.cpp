@@ -1,0 +1,120 @@
+// What is live: `list`, `info` and `status`, as text for an operator or
+// JSON (--json) for tools.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "manager.h"
+
+namespace kpatch {
+
+namespace {
+
+const std::string kLivepatch = "/sys/kernel/livepatch/";
+
+std::string json_list(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_string(v[i]);
+  return s + "]";
+}
+
+std::vector<std::string> csv(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size() && !s.empty()) {
+    size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    if (end > pos) out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The metadata kpatch-build embeds (docs/kpatch-build.md), as JSON fields.
+std::string info_json(const Installed& m) {
+  const ModInfo& i = m.info;
+  return "{\"name\": " + json_string(i.name()) + ", \"file\": " + json_string(m.path) +
+         ", \"id\": " + json_string(i.get("kpatch_id")) + ", \"version\": " + std::to_string(i.version()) +
+         ", \"summary\": " + json_string(i.get("kpatch_summary")) + ", \"cves\": " + json_list(csv(i.get("kpatch_cves"))) +
+         ", \"kernel\": " + json_string(i.vermagic_release()) + ", \"build_id\": " + json_string(i.get("kpatch_build_id")) +
+         ", \"replace\": " + (i.get("kpatch_replace") == "0" ? "false" : "true") +
+         ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) + "}";
+}
+
+}  // namespace
+
+int Manager::list() {
+  auto live = loaded_patches();
+  std::vector<Installed> inst;
+  for (const auto& rel : sys_.list("/var/lib/kpatch"))
+    for (auto& m : installed(rel)) inst.push_back(m);
+  if (opt_.json) {
+    out_ << "{\"loaded\": [";
+    for (size_t i = 0; i < live.size(); ++i)
+      out_ << (i ? ", " : "") << "{\"name\": " << json_string(live[i]) << ", \"state\": " << json_string(state_of(live[i]))
+           << ", \"functions\": " << json_list(patched_functions(live[i])) << "}";
+    out_ << "], \"installed\": [";
+    for (size_t i = 0; i < inst.size(); ++i) out_ << (i ? ", " : "") << info_json(inst[i]);
+    out_ << "]}\n";
+    return 0;
+  }
+  out_ << "Loaded patch modules:\n";
+  for (const auto& n : live) {
+    out_ << n << " [" << state_of(n) << "]\n";
+    for (const auto& f : patched_functions(n)) out_ << "    " << f << '\n';
+  }
+  out_ << "\nInstalled patch modules:\n";
+  for (const auto& m : inst) out_ << m.info.name() << " (" << m.info.vermagic_release() << ")\n";
+  return 0;
+}
+
+int Manager::info(const std::string& target) {
+  auto m = read_module(resolve(target));
+  if (!m) return 1;
+  if (opt_.json) {
+    out_ << info_json(*m) << '\n';
+    return 0;
+  }
+  const ModInfo& i = m->info;
+  out_ << "name:      " << i.name() << "\nfile:      " << m->path << "\nid:        " << i.get("kpatch_id")
+       << "\nversion:   " << i.version() << "\nsummary:   " << i.get("kpatch_summary")
+       << "\ncves:      " << i.get("kpatch_cves") << "\nkernel:    " << i.vermagic_release()
+       << "\nbuild id:  " << i.get("kpatch_build_id") << "\nreplace:   " << (i.get("kpatch_replace") == "0" ? "no" : "yes")
+       << "\nfunctions: " << i.get("kpatch_functions") << "\nbuilt:     " << i.get("kpatch_built") << '\n';
+  return 0;
+}
+
+int Manager::status() {
+  std::string rel = sys_.release();
+  std::map<std::string, Installed> meta;  // installed metadata of loaded patches
+  for (auto& m : installed(rel)) meta.emplace(m.info.name(), m);
+  std::vector<std::string> active, tags;
+  std::set<std::string> cves;
+  for (const auto& n : loaded_patches()) {
+    if (state_of(n) != "enabled") continue;
+    active.push_back(n);
+    auto it = meta.find(n);
+    std::string id = it == meta.end() ? n : it->second.info.get("kpatch_id");
+    std::string ver = it == meta.end() ? "?" : std::to_string(it->second.info.version());
+    tags.push_back(id + "." + ver);
+    if (it != meta.end())
+      for (const auto& c : csv(it->second.info.get("kpatch_cves"))) cves.insert(c);
+  }
+  std::string effective = rel;
+  for (const auto& t : tags) effective += "+" + t;
+  std::vector<std::string> cve_list(cves.begin(), cves.end());
+  if (opt_.json) {
+    out_ << "{\"kernel\": " << json_string(rel) << ", \"build_id\": " << json_string(running_build_id())
+         << ", \"active\": " << json_list(active) << ", \"cves\": " << json_list(cve_list)
+         << ", \"effective_version\": " << json_string(effective) << "}\n";
+    return 0;
+  }
+  out_ << "Running kernel:    " << rel << "\nPatches active:    " << active.size() << '\n';
+  for (size_t i = 0; i < active.size(); ++i) out_ << "    " << active[i] << " (" << tags[i] << ")\n";
+  out_ << "CVEs fixed live:   " << (cve_list.empty() ? "none" : "") ;
+  for (size_t i = 0; i < cve_list.size(); ++i) out_ << (i ? " " : "") << cve_list[i];
+  out_ << "\nEffective version: " << effective << '\n';
+  return 0;
+}
+
+}  // namespace kpatch
