@@ -1,13 +1,14 @@
 #include "diff/targets.h"
 
 #include "diff/kernel_data.h"
+#include "diff/x86_decode.h"
 
 namespace kp {
 
 Target resolve_target(const Reloc& r) {
   Target t;
   Symbol* s = r.sym;
-  int64_t bias = reloc_is_pc_relative(r.type) ? reloc_width(r.type) : 0;
+  int64_t bias = r.in_code && reloc_is_pc_relative(r.type) ? reloc_width(r.type) : 0;
   if (s->is_section()) {
     t.sec = s->sec;
     t.offset = static_cast<uint64_t>(r.addend + bias);
@@ -17,6 +18,44 @@ Target resolve_target(const Reloc& r) {
   t.sym = s;
   t.sec = s->sec;
   t.offset = s->value() + static_cast<uint64_t>(r.addend + bias);
+  return t;
+}
+
+namespace {
+
+// Distance from a PC-relative field in code to the end of its instruction,
+// which is what the addend is biased by: usually the field ends the
+// instruction, but an immediate may follow it. The store of a once flag,
+// `movb $1, __already_done.3(%rip)`, is C6 05 <disp32> 01, with addend
+// -5: taken as -4, it would name the byte before the flag, which is
+// another flag or nothing. Instruction boundaries are only known from the
+// start of the section, so decode from there, and trust the result only if
+// the decoded instruction has its displacement or immediate exactly where
+// the relocation is; else (data among hand-written code) keep the usual
+// assumption. Quadratic in the section size, which -ffunction-sections
+// keeps small.
+int64_t pc_field_bias(const Section& where, const Reloc& r) {
+  auto width = static_cast<int64_t>(reloc_width(r.type));
+  for (uint64_t at = 0; at < where.data.size() && at <= r.offset;) {
+    auto insn = x86::decode(where.data.subspan(at));
+    if (!insn) break;
+    if (r.offset < at + insn->length) {
+      uint64_t field = r.offset - at;
+      bool exact = (insn->disp_size == width && insn->disp_offset == field) ||
+                   (insn->imm_size == width && insn->imm_offset == field);
+      return exact ? static_cast<int64_t>(at + insn->length - r.offset) : width;
+    }
+    at += insn->length;
+  }
+  return width;
+}
+
+}  // namespace
+
+Target resolve_target(const Section& where, const Reloc& r) {
+  Target t = resolve_target(r);
+  if (!r.in_code || !reloc_is_pc_relative(r.type) || !r.sym->is_section()) return t;
+  t.offset += static_cast<uint64_t>(pc_field_bias(where, r) - static_cast<int64_t>(reloc_width(r.type)));
   return t;
 }
 

@@ -14,10 +14,17 @@ struct Target {
   uint64_t offset = 0;      // estimated offset in sec
 };
 
-// For PC-relative relocations the addend is also biased by the distance
-// from the field to the end of the instruction; this assumes the field ends
-// the instruction, which holds for calls, jumps and rip-relative loads.
+// For PC-relative relocations in code the addend is also biased by the
+// distance from the field to the end of the instruction; this assumes the
+// field ends the instruction, which holds for calls, jumps and rip-relative
+// loads. In data (`.long target - .` in special sections) there is no bias.
 Target resolve_target(const Reloc& r);
+// The same for a relocation of `where`, with the bias of a PC-relative
+// field in code decoded from the instruction rather than assumed: it is
+// larger when an immediate follows the field (`movb $1, flag(%rip)`).
+// Only section-symbol relocations are adjusted; for a named symbol the
+// offset does not decide anything.
+Target resolve_target(const Section& where, const Reloc& r);
 
 // The function or object in `sec` that covers `offset`, if any.
 Symbol* symbol_covering(Object& obj, Section& sec, uint64_t offset);

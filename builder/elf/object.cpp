@@ -100,7 +100,11 @@ void Object::link_symbols_to_sections() {
     } else if ((s.is_func() || s.is_object()) && s.value() == 0 && sec.sym == nullptr) {
       sec.sym = &s;
     }
-    if (!s.is_section() && s.value() + s.size() > sec.size() && !sec.is_nobits() && sec.size() > 0)
+    // The differ slices [value, value + size) out of the section's data
+    // without checking, so the symbol must fit: also in an empty section,
+    // and without value + size wrapping around (inputs for both in
+    // tests/fuzz/regressions/).
+    if (!s.is_section() && !sec.is_nobits() && (s.value() > sec.size() || s.size() > sec.size() - s.value()))
       fail(&sec, "symbol '" + s.name + "' extends past the end of its section");
   }
 }
@@ -128,7 +132,8 @@ void Object::read_relocations() {
       if (r.r_offset > base.size())
         fail(&rela, "relocation " + std::to_string(i) + " at offset " + hex(r.r_offset) + " is past the end of " +
                         base.name);
-      base.relocs.push_back({r.r_offset, static_cast<uint32_t>(GELF_R_TYPE(r.r_info)), r.r_addend, &symbols_[symi]});
+      base.relocs.push_back(
+          {r.r_offset, static_cast<uint32_t>(GELF_R_TYPE(r.r_info)), r.r_addend, &symbols_[symi], base.is_exec()});
     }
     std::stable_sort(base.relocs.begin(), base.relocs.end(),
                      [](const Reloc& a, const Reloc& b) { return a.offset < b.offset; });

@@ -31,6 +31,7 @@ struct Reloc {
   uint32_t type = 0;
   int64_t addend = 0;
   Symbol* sym = nullptr;
+  bool in_code = false;  // applies to an executable section
 };
 
 struct Section {
