@@ -71,9 +71,6 @@ const std::map<std::string, Field>& fields() {
          m.id = r.scalar(n, "id");
          if (!std::regex_match(m.id, std::regex("[a-z0-9_-]+")))
            r.fail(n.Mark(), "id '" + m.id + "' may only contain a-z, 0-9, '_' and '-'");
-         if (m.module_name().size() > kMaxModuleName)
-           r.fail(n.Mark(), "id '" + m.id + "' gives module name '" + m.module_name() + "', longer than " +
-                                std::to_string(kMaxModuleName) + " characters");
        }},
       {"summary",
        [](const Reader& r, const YAML::Node& n, Manifest& m) {
@@ -130,7 +127,9 @@ std::string Manifest::module_name() const {
   std::string name = id;
   for (char& c : name)
     if (c == '-') c = '_';
-  return name.starts_with("kpatch_") ? name : "kpatch_" + name;
+  if (!name.starts_with("kpatch_")) name = "kpatch_" + name;
+  if (version > 1) name += "_v" + std::to_string(version);
+  return name;
 }
 
 Manifest parse_manifest(const std::filesystem::path& file, const std::string& text) {
@@ -154,6 +153,9 @@ Manifest parse_manifest(const std::filesystem::path& file, const std::string& te
   }
   for (const char* required : {"id", "summary", "patches", "kernels"})
     if (!seen.contains(required)) r.fail(YAML::Mark::null_mark(), "missing required key '" + std::string(required) + "'");
+  if (m.module_name().size() > kMaxModuleName)
+    r.fail(root["id"].Mark(), "id '" + m.id + "' gives module name '" + m.module_name() + "', longer than " +
+                                  std::to_string(kMaxModuleName) + " characters");
   return m;
 }
 

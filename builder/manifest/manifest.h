@@ -22,7 +22,9 @@ struct Manifest {
   bool replace = true;
 
   // The kernel module name: id with '-' as '_', prefixed "kpatch_" unless
-  // it already is.
+  // it already is, and "_v<version>" appended from version 2 on: during an
+  // atomic replace the old and the new version are loaded side by side, so
+  // their names must differ.
   std::string module_name() const;
 };
 

@@ -46,7 +46,6 @@ replace: false
 TEST_F(ManifestTest, ParsesEveryField) {
   Manifest m = parse_manifest(dir_ / "m.yaml", kGood);
   EXPECT_EQ(m.id, "cve-2024-0001-cmdline");
-  EXPECT_EQ(m.module_name(), "kpatch_cve_2024_0001_cmdline");
   EXPECT_EQ(m.summary, "Fix the thing");
   EXPECT_EQ(m.description, "Longer text.\n");
   EXPECT_EQ(m.cves, std::vector<std::string>{"CVE-2024-0001"});
@@ -54,6 +53,7 @@ TEST_F(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(m.patches[0], dir_ / "cmdline.patch");
   EXPECT_EQ(m.kernels, std::vector<std::string>{"6.1.0-56-cloud-amd64"});
   EXPECT_EQ(m.version, 2u);
+  EXPECT_EQ(m.module_name(), "kpatch_cve_2024_0001_cmdline_v2");
   EXPECT_FALSE(m.replace);
 }
 
@@ -63,6 +63,13 @@ TEST_F(ManifestTest, Defaults) {
   EXPECT_EQ(m.version, 1u);
   EXPECT_TRUE(m.replace);
   EXPECT_EQ(m.module_name(), "kpatch_x");
+}
+
+TEST_F(ManifestTest, ModuleNameTooLong) {
+  std::string id(50, 'a');
+  EXPECT_EQ(error_of("id: " + id + "\nsummary: s\npatches: [cmdline.patch]\nkernels: [6.1.0-56-amd64]\n"),
+            "m.yaml:1:5: error: id '" + id + "' gives module name 'kpatch_" + id +
+                "', longer than 55 characters\n  id: " + id);
 }
 
 TEST_F(ManifestTest, UnknownKey) {
