@@ -26,7 +26,9 @@
 // map's usual shape is accepted. Rejected (nullopt) is what compilers never
 // emit and the CPU or objdump reads differently or not at all:
 //   - encodings invalid in 64-bit mode (06, 27, 60, 9A, D4, EA, ...),
-//     3DNow! (0F 0E, 0F 0F) and AMD XOP (8F with ModRM.reg != 0);
+//     undefined group members (FE /2, FF /7, C7 /1, ...), LEA and far
+//     CALL/JMP with a register operand, 3DNow! (0F 0E, 0F 0F) and AMD XOP
+//     (8F with ModRM.reg != 0);
 //   - 66 without REX.W on a rel32 branch (E8, E9, 0F 8x): Intel ignores it,
 //     AMD and objdump read a rel16;
 //   - a legacy prefix after REX: the CPU drops the REX, objdump prints it as
@@ -286,7 +288,8 @@ bool defines(const Opcode& op, const Prefixes& p) {
   if (op.map == Map::kOne && (op.shape & kModrm))
     return modrm_defines(op.byte, op.modrm);
   if (op.map == Map::k0F && op.byte == 0xB8) return p.rep;  // POPCNT
-  if (op.map == Map::k0F && op.byte == 0x78) return !p.opsize && !p.repne;
+  if (op.map == Map::k0F && op.byte == 0x78)
+    return !p.opsize && !p.repne;  // else SSE4a EXTRQ/INSERTQ ib, ib
   return true;
 }
 
