@@ -7,7 +7,9 @@
 //                  relocated field zeroed, and each relocation's offset and
 //                  type;
 //   variable part  what each relocation points at, compared through the
-//                  correlation: the twin of the original target, the same
+//                  correlation, at the same offset inside the symbol (a
+//                  section-relative reference stands for the object it
+//                  lands in): the twin of the original target, the same
 //                  undefined name, the same string for string literals, the
 //                  same base name for special statics (lockdep keys, once
 //                  flags) which are never paired.
@@ -15,6 +17,12 @@
 // Two relaxations apply only to code: a shifted __LINE__ argument
 // (line_macros.cpp), and nothing else. Anything else that differs is a
 // change. Symbols without a twin are new.
+//
+// A function that reads a constant object the patch changed (a `static
+// const` lookup table) is changed as well, though its own bytes are not:
+// only by being patched does it get to see the new table, which the
+// inclusion then copies along. The same holds for a constant object that
+// points to one.
 //
 // A split piece (foo.cold) cannot be patched by itself: when it changes, is
 // added or removed, its parent changes. Section status follows the symbol
@@ -34,6 +42,7 @@ namespace kp {
 namespace {
 
 struct Span {
+  Object* obj;
   const Section* sec;
   uint64_t begin;
   uint64_t size;
@@ -69,15 +78,31 @@ bool same_named(const Symbol* o, const Symbol* p) {
   return false;
 }
 
+// A section symbol into a section that holds several objects stands for
+// the object covering the address, as it does for a section one object
+// owns. Objects in such sections (`__tracepoints_strings`, `.data.once`)
+// move when the patch adds one, so the section offset alone would call
+// every reference to them changed.
+Target named_target(Object& obj, Target t) {
+  if (t.sym == nullptr && t.sec != nullptr) t.sym = symbol_covering(obj, *t.sec, t.offset);
+  return t;
+}
+
 // Variable part for one relocation pair.
-bool same_target(const Reloc& ro, const Reloc& rp) {
-  Target to = resolve_target(ro);
-  Target tp = resolve_target(rp);
+bool same_target(const Span& o, const Reloc& ro, const Span& p, const Reloc& rp) {
+  Target to = resolve_target(*o.sec, ro);
+  Target tp = resolve_target(*p.sec, rp);
   bool merged = tp.sec != nullptr && to.sec != nullptr && (tp.sec->sh.sh_flags & SHF_MERGE) != 0 &&
                 (to.sec->sh.sh_flags & SHF_MERGE) != 0 && rp.sym->is_section() && ro.sym->is_section();
   if (merged) return merged_value(to) == merged_value(tp);
+  if (ro.sym->is_section() && rp.sym->is_section()) {
+    to = named_target(*o.obj, to);
+    tp = named_target(*p.obj, tp);
+  }
+  // The same symbol, at the same place inside it.
+  if (to.sym != nullptr && tp.sym != nullptr)
+    return same_named(to.sym, tp.sym) && to.offset - to.sym->value() == tp.offset - tp.sym->value();
   if (ro.addend != rp.addend) return false;
-  if (to.sym != nullptr && tp.sym != nullptr) return same_named(to.sym, tp.sym);
   if (ro.sym->is_section() && rp.sym->is_section()) return ro.sym->sec->twin == rp.sym->sec;
   return false;
 }
@@ -88,7 +113,7 @@ bool same_relocs(const Span& o, const Span& p) {
   if (ro.size() != rp.size()) return false;
   for (size_t i = 0; i < ro.size(); ++i) {
     if (ro[i].offset - o.begin != rp[i].offset - p.begin || ro[i].type != rp[i].type) return false;
-    if (!same_target(ro[i], rp[i])) return false;
+    if (!same_target(o, ro[i], p, rp[i])) return false;
   }
   return true;
 }
@@ -113,9 +138,33 @@ Status symbol_status(Ctx& ctx, Symbol& p) {
   Symbol& o = *p.twin;
   if (o.sec == nullptr || p.sec == nullptr) return Status::Same;
   if (p.is_func() && (p.size() == 0 || o.size() == 0)) return Status::Same;
-  bool same = same_span(Span{o.sec, o.value(), o.size()}, Span{p.sec, p.value(), p.size()});
+  bool same = same_span(Span{&*ctx.orig, o.sec, o.value(), o.size()}, Span{&*ctx.patched, p.sec, p.value(), p.size()});
   if (!same) ctx.diag.debug("changed: " + p.name);
   return same ? Status::Same : Status::Changed;
+}
+
+bool is_constant_object(const Symbol& s) {
+  return s.is_object() && s.sec != nullptr && s.sec->is_data() && !s.sec->is_write();
+}
+
+// Repeated until nothing more changes: constant tables may point to each
+// other.
+void propagate_changed_constants(Ctx& ctx) {
+  for (bool more = true; more;) {
+    more = false;
+    for (Symbol& p : ctx.patched->symbols()) {
+      if (p.status != Status::Same || p.sec == nullptr || !(p.is_func() || is_constant_object(p))) continue;
+      for (const Reloc& r : p.sec->relocs_in(p.value(), p.value() + p.size())) {
+        Target t = named_target(*ctx.patched, resolve_target(*p.sec, r));
+        if (t.sym == nullptr || t.sym == &p || t.sym->status != Status::Changed || !is_constant_object(*t.sym))
+          continue;
+        ctx.diag.debug("changed: " + p.name + " (it reads the changed constant " + t.sym->name + ")");
+        p.status = Status::Changed;
+        more = true;
+        break;
+      }
+    }
+  }
 }
 
 void propagate_split_pieces(Ctx& ctx) {
@@ -133,13 +182,13 @@ void propagate_split_pieces(Ctx& ctx) {
   }
 }
 
-void section_status(Section& s) {
+void section_status(Ctx& ctx, Section& s) {
   if (s.twin == nullptr) {
     s.status = Status::New;
   } else if (s.sym != nullptr && s.sym->size() == s.size()) {
     s.status = s.sym->status;
   } else {
-    bool same = same_span(Span{s.twin, 0, s.twin->size()}, Span{&s, 0, s.size()});
+    bool same = same_span(Span{&*ctx.orig, s.twin, 0, s.twin->size()}, Span{&*ctx.patched, &s, 0, s.size()});
     s.status = same ? Status::Same : Status::Changed;
   }
 }
@@ -151,9 +200,10 @@ void compare(Ctx& ctx) {
     if (p.index == 0 || p.is_section() || p.is_file() || p.is_undef()) continue;
     p.status = symbol_status(ctx, p);
   }
+  propagate_changed_constants(ctx);
   propagate_split_pieces(ctx);
   for (Section& s : ctx.patched->sections())
-    if (s.index != 0) section_status(s);
+    if (s.index != 0) section_status(ctx, s);
 }
 
 bool has_functional_change(const Ctx& ctx) {

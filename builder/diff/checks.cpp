@@ -60,7 +60,7 @@ void check_static_locals(Ctx& ctx, const Symbol& p) {
   const Symbol& o = *p.twin;
   if (o.sec == nullptr) return;
   for (const Reloc& r : o.sec->relocs_in(o.value(), o.value() + o.size())) {
-    Target t = resolve_target(r);
+    Target t = resolve_target(*o.sec, r);
     if (t.sym == nullptr || !is_numbered_static(*t.sym) || is_special_static(*t.sym) || t.sym->twin != nullptr)
       continue;
     ctx.diag.unsupported(ctx.where(*ctx.patched, p.sec, &p, p.value()),

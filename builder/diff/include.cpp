@@ -8,6 +8,11 @@
 // relocations followed in turn. A function brings its .cold pieces along,
 // since they have no entry point of their own to be reached through.
 //
+// The patch author's tables (kmod/kpatch.h) are roots as well: callback
+// entries (.kpatch.callbacks.<kind>) and states (.kpatch.states) are new
+// sections nothing references, yet the patch module reads them. Taking
+// them whole brings the callback functions and object names along.
+//
 // The result is a set of byte ranges per patched section (Ctx::included):
 // whole sections for copied sections, symbol ranges for functions and
 // objects, so that a function living in a shared section (.sched.text)
@@ -15,6 +20,7 @@
 #include "diff/include.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "diff/kernel_data.h"
 #include "diff/targets.h"
@@ -54,13 +60,13 @@ class Closure {
     while (!work_.empty()) {
       Work w = work_.back();
       work_.pop_back();
-      for (const Reloc& r : w.sec->relocs_in(w.begin, w.end)) follow(r);
+      for (const Reloc& r : w.sec->relocs_in(w.begin, w.end)) follow(*w.sec, r);
     }
   }
 
  private:
-  void follow(const Reloc& r) {
-    Target t = resolve_target(r);
+  void follow(const Section& where, const Reloc& r) {
+    Target t = resolve_target(where, r);
     if (t.sec == nullptr || is_ignored_section(*t.sec)) return;
     if (is_copied_whole(*t.sec)) return add_section(*t.sec);
     if (t.sym != nullptr) return follow_symbol(*t.sym);
@@ -80,6 +86,12 @@ class Closure {
   Ctx& ctx_;
   std::vector<Work> work_;
 };
+
+// Sections kmod/kpatch.h fills in a patched source; patch-hook.c reads them
+// through the bracketing symbols of kmod/kpatch.lds.
+bool is_author_table(std::string_view name) {
+  return name.starts_with(".kpatch.callbacks.") || name == ".kpatch.states";
+}
 
 }  // namespace
 
@@ -111,6 +123,8 @@ void include_changes(Ctx& ctx) {
     if (!s.is_func() || s.sec == nullptr || is_init_or_exit(s.sec->name)) continue;
     if (s.status == Status::Changed || s.status == Status::New) c.add_symbol(s);
   }
+  for (Section& sec : ctx.patched->sections())
+    if (is_author_table(sec.name)) c.add_section(sec);
   c.run();
 }
 

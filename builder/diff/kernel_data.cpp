@@ -24,11 +24,13 @@ namespace {
 //   .static_call_sites struct static_call_site: addr, key
 //   .parainstructions struct paravirt_patch_site: instr, type, len
 //   .orc_unwind_ip    s32 per ORC entry; .orc_unwind holds the 6-byte entries
+//   .printk_index     a pointer to a struct pi_entry
+//   .discard.func_stack_frame_non_standard  a function pointer
 //   site lists        one s32 each
 constexpr std::array<SpecialSection, 20> kSpecial{{
     {".altinstructions", 12, "ALT_STRUCT_SIZE", 0, ""},
     {".call_sites", 4, "", 0, ""},
-    {".discard.func_stack_frame_non_standard", 4, "", 0, ""},
+    {".discard.func_stack_frame_non_standard", 8, "", 0, ""},
     {".discard.ibt_endbr_noseal", 4, "", 0, ""},
     {".discard.instr_begin", 4, "", 0, ""},
     {".discard.instr_end", 4, "", 0, ""},

@@ -13,6 +13,8 @@
 // known line-taking function (kernel_data.cpp) follows within a few
 // instructions. A real constant change (`return 42` -> `return 43`) has no
 // such call and stays a change. Relocated fields are compared elsewhere.
+// The call may be a tail call: `pr_info(...)` as a function's last
+// statement is `jmp _printk`.
 #include "diff/line_macros.h"
 
 #include <cstring>
@@ -29,11 +31,16 @@ constexpr int kCallWindow = 6;
 
 std::span<const std::byte> code(const Range& r, uint64_t at) { return r.masked.subspan(at); }
 
+// `call rel32`, or the `jmp rel32` of a tail call (E9, 5 bytes).
+bool is_direct_call(const Range& r, uint64_t at, const x86::Insn& insn) {
+  return insn.is_call || (insn.length == 5 && code(r, at)[0] == std::byte{0xe9});
+}
+
 bool calls_line_taker(const Range& r, uint64_t at) {
   for (int i = 0; i < kCallWindow && at < r.size; ++i) {
     auto insn = x86::decode(code(r, at));
     if (!insn) return false;
-    if (insn->is_call) {
+    if (is_direct_call(r, at, *insn)) {
       const Reloc* rel = r.sec->reloc_at(r.begin + at + 1);
       return rel != nullptr && takes_line_argument(rel->sym->name);
     }

@@ -117,10 +117,10 @@ void place_symbols(Ctx& ctx) {
 }
 
 // The output symbol and addend for a relocation's target.
-std::optional<std::pair<size_t, int64_t>> translate(Ctx& ctx, const Reloc& r, const Where& where) {
+std::optional<std::pair<size_t, int64_t>> translate(Ctx& ctx, const Section& sec, const Reloc& r, const Where& where) {
   Symbol* s = r.sym;
   if (s->is_section()) {
-    Target t = resolve_target(r);
+    Target t = resolve_target(sec, r);
     if (const Placement* p = placed(ctx, s->sec, t.offset)) {
       int64_t shift = static_cast<int64_t>(p->out_offset) - static_cast<int64_t>(p->begin);
       return std::pair(ctx.out.section_symbol(p->out), r.addend + shift);
@@ -147,7 +147,7 @@ void place_relocations(Ctx& ctx) {
     for (const Placement& p : placements) {
       for (const Reloc& r : sec->relocs_in(p.begin, p.end)) {
         Where w = ctx.where(*ctx.patched, sec, r.sym->is_section() ? nullptr : r.sym, r.offset);
-        auto t = translate(ctx, r, w);
+        auto t = translate(ctx, *sec, r, w);
         if (!t) continue;
         ctx.out.sections()[p.out].relocs.push_back({r.offset - p.begin + p.out_offset, r.type, t->second, t->first});
       }

@@ -7,15 +7,24 @@
 // unwind data cover the new functions and nothing else. Kept entries may
 // name more things (the file string of a bug entry, the key of a jump
 // label, replacement code); those are included through the same closure as
-// function references.
+// function references. A site may also be the very end of a function: an
+// annotation after a call that does not return (.discard.unreachable).
+//
+// .printk_index is the exception: its entries point at a per-site
+// `struct pi_entry` that no code references, and that names its function
+// only by the __func__ string in its `func` field.
 //
 // .orc_unwind_ip and .orc_unwind are parallel arrays: entry i of one
 // describes entry i of the other, so they are filtered together.
 //
 // __jump_table keys: a key in vmlinux is reached through a relocation that
 // the kernel resolves while loading the patch; a key that lives in a module
-// cannot be resolved before the jump label code runs, so it is refused.
+// cannot be resolved before the jump label code runs, so it is refused;
+// a key the patch defines itself (inside a dynamic-debug descriptor) is
+// the patch module's own and fine.
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "diff/context.h"
 #include "diff/include.h"
@@ -28,21 +37,71 @@ namespace {
 
 constexpr uint32_t kOrcEntrySize = 6;
 constexpr uint32_t kJumpKeyOffset = 8;
+// struct jump_entry keeps the branch and init flags in the low bits of the
+// key field: `.quad key + branch - .`.
+constexpr uint64_t kJumpKeyFlags = 3;
+// struct pi_entry { const char *fmt; const char *func; ... }
+constexpr uint64_t kPiEntryFuncOffset = 8;
+
+// What the entry field at `offset` points to: a section and an offset in
+// it, or nothing for an undefined symbol. Entries are data (`.long site -
+// .`, `.quad ptr`), so the addend is not biased.
+struct Pointee {
+  Section* sec;
+  uint64_t offset;
+};
+
+std::optional<Pointee> pointee(const Section& sec, uint64_t offset) {
+  const Reloc* r = sec.reloc_at(offset);
+  if (r == nullptr || r->sym->sec == nullptr) return std::nullopt;
+  uint64_t at = r->sym->is_section() ? static_cast<uint64_t>(r->addend) : r->sym->value() + r->addend;
+  return Pointee{r->sym->sec, at};
+}
+
+// A site at the very end of an included function, where no other function
+// starts: annotations after a call that does not return
+// (.discard.unreachable) point there.
+bool ends_included_function(const Ctx& ctx, const Pointee& site) {
+  if (!site.sec->is_exec() || site.offset == 0 || !is_included_at(ctx, site.sec, site.offset - 1) ||
+      is_included_at(ctx, site.sec, site.offset))
+    return false;
+  return std::none_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(), [&](const Symbol& s) {
+    return s.sec == site.sec && s.is_func() && s.value() == site.offset;
+  });
+}
+
+// .printk_index entries point at a per-site `struct pi_entry`, which is
+// not referenced by code: the only link to its function is the `func`
+// field, that function's __func__ string. The entry is kept when a
+// function of that name, or a clone or piece of it (foo.isra.0, foo.cold,
+// whose __func__ is "foo"), is included.
+bool printk_site_included(const Ctx& ctx, const Pointee& entry) {
+  auto func = pointee(*entry.sec, entry.offset + kPiEntryFuncOffset);
+  if (!func || func->sec->is_nobits()) return false;
+  std::string_view name = string_in(*ctx.patched, *func->sec, func->offset);
+  return std::any_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(), [&](const Symbol& s) {
+    return s.is_func() && s.include && std::string_view(s.name).substr(0, s.name.find('.')) == name;
+  });
+}
 
 bool keep_entry(const Ctx& ctx, const Section& sec, uint64_t begin, const SpecialSection& spec) {
-  const Reloc* key = sec.reloc_at(begin + spec.key_offset);
-  if (key == nullptr) return false;
-  Target t = resolve_target(*key);
-  if (t.sec == nullptr) return false;
-  uint64_t at = key->sym->is_section() ? static_cast<uint64_t>(key->addend) : key->sym->value() + key->addend;
-  return is_included_at(ctx, t.sec, at);
+  auto site = pointee(sec, begin + spec.key_offset);
+  if (!site) return false;
+  if (spec.name == ".printk_index") return printk_site_included(ctx, *site);
+  return is_included_at(ctx, site->sec, site->offset) || ends_included_function(ctx, *site);
 }
 
 void check_jump_key(Ctx& ctx, const Section& sec, uint64_t begin) {
   const Reloc* key = sec.reloc_at(begin + kJumpKeyOffset);
   if (key == nullptr || !ctx.is_module_parent()) return;
   Target t = resolve_target(*key);
-  std::string name = t.sym != nullptr ? t.sym->name : key->sym->name;
+  uint64_t at = t.offset & ~kJumpKeyFlags;
+  // A key the patch defines itself is set up with the patch's own jump
+  // labels: the key inside a dynamic-debug descriptor, which every
+  // included pr_debug() site brings along.
+  if (t.sec != nullptr && is_included_at(ctx, t.sec, at)) return;
+  Symbol* named = t.sym != nullptr ? t.sym : t.sec != nullptr ? symbol_covering(*ctx.patched, *t.sec, at) : nullptr;
+  std::string name = named != nullptr ? named->name : key->sym->name;
   bool in_module = t.sec != nullptr || ctx.parent->defines_global(name) ||
                    (ctx.symvers.exporter(name) != "" && ctx.symvers.exporter(name) != "vmlinux");
   if (!in_module) return;
@@ -62,8 +121,8 @@ void filter(Ctx& ctx, Section& sec, const SpecialSection& spec) {
   for (uint64_t begin = 0; begin + size <= sec.size(); begin += size) {
     if (is_included_at(ctx, &sec, begin) || !keep_entry(ctx, sec, begin, spec)) continue;
     add_range(ctx, sec, begin, begin + size);
-    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin);
     include_reloc_targets(ctx, sec, begin, begin + size);
+    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin);
     if (paired != nullptr) {
       uint64_t i = begin / size;
       add_range(ctx, *paired, i * kOrcEntrySize, (i + 1) * kOrcEntrySize);

@@ -60,7 +60,14 @@ void Object::read_sections() {
     Section& s = sections_[i];
     s.index = i;
     s.sh = file_.shdr(i);
-    if (i == 0) continue;
+    // Section 0 is reserved and its data is never read, so it must not
+    // pose as a symbol table, relocation or group section that the later
+    // readers would walk (found by the fuzzer, tests/fuzz/regressions/).
+    if (i == 0) {
+      if (s.sh.sh_type != SHT_NULL)
+        fail(&s, "reserved section has type " + std::to_string(s.sh.sh_type) + ", not SHT_NULL");
+      continue;
+    }
     s.name = file_.string_at(names, s.sh.sh_name, "section");
     s.data = file_.bytes(i);
   }

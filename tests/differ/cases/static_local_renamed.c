@@ -1,0 +1,54 @@
+// Static locals renamed by the compiler (calls.1 -> calls.2, notes.0 ->
+// notes.1) because the patch adds a static to another function. gcc 12
+// numbers function-scope statics in the order it emits functions, last
+// function of the file first, so the new static goes into the last one.
+// The renamed statics pair with their originals through the references of
+// their functions:
+//   - note() is unchanged although its static changed name,
+//   - count() changed, and reaches the running kernel's `calls` by its
+//     original name,
+//   - last() changed and brings its new static along, defined in the patch.
+//
+// EXPECT-EXIT: 0
+// EXPECT-CHANGED: count last
+// REQUIRE-ORIG-SYMBOL: calls.1 object local
+// REQUIRE-PATCHED-SYMBOL: calls.2 object local
+// REQUIRE-ORIG-SYMBOL: notes.0 object local
+// REQUIRE-PATCHED-SYMBOL: notes.1 object local
+// EXPECT-SYMBOL: .klp.sym.vmlinux.calls.1,1 undef
+// EXPECT-NO-SYMBOL: calls.*
+// EXPECT-NO-SYMBOL: *notes*
+// EXPECT-SYMBOL: lasts.0 object local defined
+#include <kshim.h>
+
+int count(void)
+{
+	static int calls;
+
+#ifdef PATCHED
+	calls += 2;
+#else
+	calls++;
+#endif
+	return calls;
+}
+
+int note(int v)
+{
+	static int notes;
+
+	notes += v;
+	return notes;
+}
+
+int last(int x)
+{
+#ifdef PATCHED
+	static int lasts;
+
+	lasts += x;
+	return lasts;
+#else
+	return x;
+#endif
+}

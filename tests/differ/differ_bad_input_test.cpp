@@ -1,0 +1,260 @@
+// create-diff-object on broken or wrong input: every such run must exit 1
+// with a message that names the offending file, and write nothing.
+//
+// The inputs are made at test time from one small kernel-style object: cut
+// short, overwritten header fields (class, machine, type), stripped by
+// objcopy, compiled with -m32, linked into an executable; and missing or
+// unreadable side files (parent symtab, Module.symvers).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "harness.h"
+
+namespace kp::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSource = R"(#include <kshim.h>
+int answer(int x)
+{
+	pr_info("answer %d\n", x);
+#ifdef PATCHED
+	return x + 43;
+#else
+	return x + 42;
+#endif
+}
+)";
+
+class BadInput : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir(std::string("bad-input/") + testing::UnitTest::GetInstance()->current_test_info()->name());
+    write_file(dir_ / "answer.c", kSource);
+    orig_ = compile("answer.o", {});
+    patched_ = compile("patched/answer.o", {"-DPATCHED"});
+    symtab_ = dir_ / "parent.symtab";
+    RunResult r = exec(Command{{tools().readelf, "-s", "--wide", orig_.string()}, symtab_.string()});
+    ASSERT_EQ(r.status, 0) << transcript_ << r.err;
+  }
+
+  // With the kernel's flags unless `plain` (for -m32, where -mcmodel=kernel
+  // does not exist).
+  fs::path compile(const std::string& out, std::vector<std::string> extra, bool plain = false) {
+    fs::path obj = dir_ / out;
+    fs::create_directories(obj.parent_path());
+    Command cmd{{tools().cc}, ""};
+    if (plain)
+      cmd.argv.insert(cmd.argv.end(), {"-O2", "-nostdinc", "-I", tools().include_dir});
+    else
+      for (const auto& f : kernel_cflags()) cmd.argv.push_back(f);
+    cmd.argv.insert(cmd.argv.end(), extra.begin(), extra.end());
+    cmd.argv.insert(cmd.argv.end(), {"-c", (dir_ / "answer.c").string(), "-o", obj.string()});
+    RunResult r = exec(cmd);
+    EXPECT_EQ(r.status, 0) << transcript_ << r.err;
+    return obj;
+  }
+
+  RunResult exec(const Command& cmd) {
+    transcript_ += "  $ " + shell_line(cmd) + "\n";
+    return run(cmd);
+  }
+
+  // A copy of the original object with `edit` applied to its bytes.
+  fs::path mangled(const std::string& name, const std::function<void(std::string&)>& edit) {
+    std::string bytes = read_file(orig_);
+    edit(bytes);
+    fs::path p = dir_ / name;
+    write_file(p, bytes);
+    return p;
+  }
+
+  struct Paths {
+    fs::path orig, patched, symtab, symvers;
+  };
+
+  // Runs the differ; checks exit status 1, a message naming `culprit`, and
+  // that nothing was written.
+  void expect_error(const Paths& in, const fs::path& culprit, const std::string& message) {
+    fs::path out = dir_ / "out" / "output.o";
+    fs::create_directories(out.parent_path());
+    RunResult r = exec(Command{{tools().differ, in.orig.string(), in.patched.string(), "vmlinux", in.symtab.string(),
+                                in.symvers.string(), "patch", out.string()},
+                               ""});
+    std::string ctx = "commands:\n" + transcript_ + "stdout:\n" + r.out + "stderr:\n" + r.err;
+    EXPECT_EQ(r.status, 1) << ctx;
+    EXPECT_NE(r.err.find(culprit.string() + ":"), std::string::npos) << "the message does not name " << culprit << "\n"
+                                                                     << ctx;
+    EXPECT_NE(r.err.find(message), std::string::npos) << "stderr lacks '" << message << "'\n" << ctx;
+    EXPECT_EQ(r.out, "") << ctx;
+    EXPECT_TRUE(fs::is_empty(out.parent_path())) << "files left in " << out.parent_path() << "\n" << ctx;
+  }
+
+  Paths good() const { return {orig_, patched_, symtab_, "/dev/null"}; }
+
+  fs::path dir_, orig_, patched_, symtab_;
+  std::string transcript_;
+};
+
+// The baseline the other tests break: this pair is a valid patch.
+TEST_F(BadInput, BaselineSucceeds) {
+  fs::path out = dir_ / "output.o";
+  RunResult r = exec(Command{{tools().differ, orig_.string(), patched_.string(), "vmlinux", symtab_.string(),
+                              "/dev/null", "patch", out.string()},
+                             ""});
+  EXPECT_EQ(r.status, 0) << transcript_ << r.err;
+  EXPECT_EQ(r.out, "answer.o: changed function: answer\n");
+  EXPECT_TRUE(fs::exists(out));
+}
+
+TEST_F(BadInput, TruncatedOriginal) {
+  // Section headers sit at the end of a gcc object: half of it has none.
+  fs::path bad = mangled("truncated.o", [](std::string& b) { b.resize(b.size() / 2); });
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "error:");
+}
+
+TEST_F(BadInput, TruncatedInsideTheHeader) {
+  fs::path bad = mangled("truncated.o", [](std::string& b) { b.resize(20); });
+  Paths in = good();
+  in.patched = bad;
+  expect_error(in, bad, "error:");
+}
+
+TEST_F(BadInput, TruncatedSectionContents) {
+  // Keep the headers but cut the bytes before them: sections point past
+  // the end of the file.
+  fs::path bad = mangled("cut.o", [](std::string& b) {
+    uint64_t shoff = 0;
+    for (int i = 0; i < 8; ++i) shoff |= static_cast<uint64_t>(static_cast<unsigned char>(b[0x28 + i])) << (8 * i);
+    std::string headers = b.substr(shoff);
+    b.resize(0x100);
+    uint64_t off = b.size();
+    for (int i = 0; i < 8; ++i) b[0x28 + i] = static_cast<char>(off >> (8 * i));
+    b += headers;
+  });
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "error:");
+}
+
+TEST_F(BadInput, NotElf) {
+  fs::path bad = dir_ / "notes.o";
+  write_file(bad, "this is not an object file\n");
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "not an ELF file");
+}
+
+TEST_F(BadInput, EmptyFile) {
+  fs::path bad = dir_ / "empty.o";
+  write_file(bad, "");
+  Paths in = good();
+  in.patched = bad;
+  expect_error(in, bad, "error:");
+}
+
+TEST_F(BadInput, MissingObject) {
+  Paths in = good();
+  in.orig = dir_ / "no-such.o";
+  expect_error(in, in.orig, "cannot open");
+}
+
+TEST_F(BadInput, ThirtyTwoBitObject) {
+  Command probe{{tools().cc, "-m32", "-c", "-x", "c", "/dev/null", "-o", (dir_ / "probe.o").string()}, ""};
+  if (run(probe).status != 0) GTEST_SKIP() << "the compiler cannot build -m32 objects";
+  fs::path bad = compile("answer32.o", {"-m32"}, true);
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "not an x86-64 object");
+}
+
+TEST_F(BadInput, OtherMachine) {
+  fs::path bad = mangled("aarch64.o", [](std::string& b) {
+    b[18] = static_cast<char>(183);  // e_machine = EM_AARCH64
+    b[19] = 0;
+  });
+  Paths in = good();
+  in.patched = bad;
+  expect_error(in, bad, "not an x86-64 object");
+}
+
+TEST_F(BadInput, ExecutableTypeField) {
+  fs::path bad = mangled("exec.o", [](std::string& b) {
+    b[16] = 2;  // e_type = ET_EXEC
+    b[17] = 0;
+  });
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "not a relocatable object");
+}
+
+TEST_F(BadInput, LinkedExecutable) {
+  write_file(dir_ / "tiny.c", "void _start(void) { for (;;) ; }\n");
+  fs::path exe = dir_ / "tiny";
+  RunResult r =
+      exec(Command{{tools().cc, "-nostdlib", "-static", "-O2", "-o", exe.string(), (dir_ / "tiny.c").string()}, ""});
+  if (r.status != 0) GTEST_SKIP() << "cannot link a static executable: " << r.err;
+  Paths in = good();
+  in.orig = exe;
+  expect_error(in, exe, "not a relocatable object");
+}
+
+TEST_F(BadInput, StrippedObject) {
+  fs::path bad = dir_ / "stripped.o";
+  RunResult r = exec(Command{{tools().objcopy, "--strip-all", orig_.string(), bad.string()}, ""});
+  ASSERT_EQ(r.status, 0) << transcript_ << r.err;
+  Paths in = good();
+  in.orig = bad;
+  expect_error(in, bad, "no symbol table");
+}
+
+TEST_F(BadInput, MissingParentSymtab) {
+  Paths in = good();
+  in.symtab = dir_ / "no-such.symtab";
+  expect_error(in, in.symtab, "cannot read the parent symbol table");
+}
+
+TEST_F(BadInput, ParentSymtabIsNotReadelfOutput) {
+  Paths in = good();
+  in.symtab = dir_ / "garbage.symtab";
+  write_file(in.symtab, "hello\nworld\n");
+  expect_error(in, in.symtab, "[unreadable-symtab]");
+}
+
+TEST_F(BadInput, ParentSymtabWithABrokenLine) {
+  Paths in = good();
+  in.symtab = dir_ / "broken.symtab";
+  std::string text = read_file(symtab_);
+  write_file(in.symtab, text + "    99: zzzz not a symbol line\n");
+  expect_error(in, in.symtab, "not a `readelf -s --wide` symbol line");
+}
+
+TEST_F(BadInput, ParentSymtabIsADirectory) {
+  Paths in = good();
+  in.symtab = dir_;
+  expect_error(in, in.symtab, "[unreadable-symtab]");
+}
+
+TEST_F(BadInput, MissingSymvers) {
+  Paths in = good();
+  in.symvers = dir_ / "no-such.symvers";
+  expect_error(in, in.symvers, "cannot read Module.symvers");
+}
+
+TEST_F(BadInput, OutputDirectoryMissing) {
+  fs::path out = dir_ / "no-such-dir" / "output.o";
+  RunResult r = exec(Command{{tools().differ, orig_.string(), patched_.string(), "vmlinux", symtab_.string(),
+                              "/dev/null", "patch", out.string()},
+                             ""});
+  EXPECT_EQ(r.status, 1) << transcript_ << r.err;
+  EXPECT_NE(r.err.find(out.string() + ":"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out.parent_path()));
+}
+
+}  // namespace
+}  // namespace kp::test
