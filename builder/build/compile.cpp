@@ -35,9 +35,18 @@ std::string parent_of(const fs::path& cmd, const std::string& obj) {
   return name;
 }
 
+// Patched sources may `#include <kpatch.h>` (the patch-author API,
+// docs/patch-author-api.md): kmod/ goes on the include path through
+// KCFLAGS. Both compiles get it, so the two objects see the same flags.
+// Without a kmod dir (unit tests) the argument is left alone.
+std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg) {
+  if (!arg.starts_with("KCFLAGS=") || ctx.cfg.kmod_dir.empty()) return arg;
+  return arg + " -I" + fs::absolute(ctx.cfg.kmod_dir).string();
+}
+
 void compile(BuildCtx& ctx, const char* stage) {
   Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
-  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(a);
+  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
   for (const auto& o : ctx.objects) cmd.argv.push_back(o.path);
   ProcResult r = ctx.run.run(cmd);
   if (r.status != 0) {

@@ -93,6 +93,7 @@ void compile_original(BuildCtx& ctx);    // before the patch
 void apply_patches(BuildCtx& ctx);
 void compile_patched(BuildCtx& ctx);     // after the patch
 void diff_objects(BuildCtx& ctx);        // create-diff-object per object
+void verify_originals(BuildCtx& ctx);    // replaced functions match the shipped binaries
 void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
 void finish_module(BuildCtx& ctx);       // klp relocations, signature, output
 void write_report(BuildCtx& ctx);        // JSON next to the module

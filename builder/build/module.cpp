@@ -82,7 +82,7 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
 void assemble_module(BuildCtx& ctx) {
   fs::path dir = ctx.work / "module";
   fs::create_directories(dir);
-  for (const char* f : {"patch-hook.c", "kpatch-patch.h", "kpatch.lds"})
+  for (const char* f : {"patch-hook.c", "kpatch-patch.h", "kpatch.h", "kpatch.lds"})
     fs::copy_file(ctx.cfg.kmod_dir / f, dir / f, fs::copy_options::overwrite_existing);
   write_metadata(ctx, dir / "kpatch-meta.c");
   std::string name = ctx.module_name();

@@ -8,13 +8,15 @@
 // A changed .c file gives its object. Whether the object is built into
 // vmlinux or into a module is read back from the compile command Kbuild
 // records (.<obj>.cmd): module objects are compiled with -DMODULE and
-// -DKBUILD_MODNAME. A changed header is not supported yet.
+// -DKBUILD_MODNAME. A changed header gives the objects of this configuration
+// that include it (build/headers.cpp).
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "build/context.h"
+#include "build/headers.h"
 
 namespace kp {
 
@@ -91,6 +93,7 @@ void check_patches(BuildCtx& ctx) {
 void apply_patches(BuildCtx& ctx) { run_patch(ctx, false); }
 
 void find_objects(BuildCtx& ctx) {
+  std::vector<std::string> headers;
   for (const std::string& f : ctx.changed_files) {
     fs::path p(f);
     std::string ext = p.extension().string();
@@ -99,10 +102,16 @@ void find_objects(BuildCtx& ctx) {
       job.path = p.replace_extension(".o").string();
       ctx.objects.push_back(job);
     } else if (ext == ".h") {
-      throw BuildError(f + ": changes to headers are not supported yet; change the .c files that use it");
+      headers.push_back(f);
     } else {
       throw BuildError(f + ": only C and assembly sources can be live patched (not build files or docs)");
     }
+  }
+  add_header_objects(ctx, headers);  // build/headers.cpp
+  if (ctx.objects.empty()) {
+    std::string list;
+    for (const std::string& h : headers) list += (list.empty() ? "" : ", ") + h;
+    throw BuildError(list + ": no object of this kernel's configuration includes the changed headers");
   }
 }
 

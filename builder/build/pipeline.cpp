@@ -52,6 +52,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
     c.build_id = read_build_id(c.target.vmlinux.string());
     diff_objects(c);
   });
+  stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
   stage("livepatch module written", finish_module);
   write_report(ctx);
