@@ -4,10 +4,20 @@
  *
  * The differ cannot know how the functions of several objects group into
  * livepatch objects, so the module builds its struct klp_patch at load time
- * from the .kpatch.funcs table: one klp_object per distinct object name
- * (NULL for vmlinux), each with its klp_func array, all zero-terminated as
- * the livepatch core expects. The arrays live as long as the module; the
- * core drops its references before the module can be removed.
+ * from the tables kpatch.lds brackets (kpatch-patch.h):
+ *
+ *   .kpatch.funcs             one klp_object per distinct object name (NULL
+ *                             for vmlinux), each with its klp_func array
+ *   .kpatch.callbacks.<kind>  the callbacks of the object named by each
+ *                             entry; an object with callbacks but no
+ *                             function gets an empty klp_func array, since
+ *                             klp_enable_patch() wants every obj->funcs set
+ *   .kpatch.states            the klp_patch states array, one klp_state per
+ *                             distinct id; each entry learns its klp_state
+ *
+ * All arrays are zero-terminated as the livepatch core expects and live as
+ * long as the module; the core drops its references before the module can
+ * be removed.
  *
  * KPATCH_REPLACE (0 or 1) comes from the manifest through the build.
  */
@@ -23,31 +33,22 @@
 #define KPATCH_REPLACE 1
 #endif
 
+#define KPATCH_COUNT(table) ((size_t)(__kpatch_##table##_end - __kpatch_##table))
+
 static struct klp_patch kpatch_patch;
 static struct klp_object *kpatch_objs;
+static size_t kpatch_nobjs;
+static struct klp_state *kpatch_states;
 
-static size_t kpatch_func_count(void)
+static size_t kpatch_callback_count(void)
 {
-	return __kpatch_funcs_end - __kpatch_funcs;
+	return KPATCH_COUNT(callbacks_pre_patch) + KPATCH_COUNT(callbacks_post_patch) +
+	       KPATCH_COUNT(callbacks_pre_unpatch) + KPATCH_COUNT(callbacks_post_unpatch);
 }
 
-static bool kpatch_is_vmlinux(const char *objname)
+static const char *kpatch_obj_name(const struct klp_object *obj)
 {
-	return !strcmp(objname, "vmlinux");
-}
-
-/* Index of objname among the objects built so far, or -1. */
-static int kpatch_find_obj(size_t nobjs, const char *objname)
-{
-	size_t i;
-
-	for (i = 0; i < nobjs; i++) {
-		const char *name = kpatch_objs[i].name ? kpatch_objs[i].name : "vmlinux";
-
-		if (!strcmp(name, objname))
-			return i;
-	}
-	return -1;
+	return obj->name ? obj->name : "vmlinux";
 }
 
 static size_t kpatch_funcs_of(const char *objname)
@@ -61,34 +62,36 @@ static size_t kpatch_funcs_of(const char *objname)
 	return n;
 }
 
-static void kpatch_free(void)
+/*
+ * The klp_object for objname, created on first use with room for all its
+ * functions; NULL when out of memory. kpatch_objs has room for one object
+ * per function and per callback, plus the terminator.
+ */
+static struct klp_object *kpatch_obj(const char *objname)
 {
 	struct klp_object *obj;
+	size_t i;
 
-	if (!kpatch_objs)
-		return;
-	for (obj = kpatch_objs; obj->funcs; obj++)
-		kfree(obj->funcs);
-	kfree(kpatch_objs);
-	kpatch_objs = NULL;
+	for (i = 0; i < kpatch_nobjs; i++)
+		if (!strcmp(kpatch_obj_name(&kpatch_objs[i]), objname))
+			return &kpatch_objs[i];
+	obj = &kpatch_objs[kpatch_nobjs];
+	/* one more for the terminator */
+	obj->funcs = kcalloc(kpatch_funcs_of(objname) + 1, sizeof(*obj->funcs), GFP_KERNEL);
+	if (!obj->funcs)
+		return NULL;
+	obj->name = strcmp(objname, "vmlinux") ? objname : NULL;
+	kpatch_nobjs++;
+	return obj;
 }
 
-static int kpatch_add_func(size_t *nobjs, struct kpatch_func_entry *e)
+static int kpatch_add_func(struct kpatch_func_entry *e)
 {
-	struct klp_object *obj;
+	struct klp_object *obj = kpatch_obj(e->objname);
 	struct klp_func *func;
-	int i = kpatch_find_obj(*nobjs, e->objname);
 
-	if (i < 0) {
-		i = (*nobjs)++;
-		obj = &kpatch_objs[i];
-		obj->name = kpatch_is_vmlinux(e->objname) ? NULL : e->objname;
-		/* one more for the terminator */
-		obj->funcs = kcalloc(kpatch_funcs_of(e->objname) + 1, sizeof(*obj->funcs), GFP_KERNEL);
-		if (!obj->funcs)
-			return -ENOMEM;
-	}
-	obj = &kpatch_objs[i];
+	if (!obj)
+		return -ENOMEM;
 	for (func = obj->funcs; func->old_name; func++)
 		;
 	func->old_name = e->old_name;
@@ -97,25 +100,121 @@ static int kpatch_add_func(size_t *nobjs, struct kpatch_func_entry *e)
 	return 0;
 }
 
+/*
+ * Sets obj->callbacks.<kind> from each entry of .kpatch.callbacks.<kind>.
+ * klp_callbacks has one slot per kind, so a second callback of the same
+ * kind for the same object is an error rather than a silent override.
+ */
+#define kpatch_attach(kind)								\
+({											\
+	typeof(&__kpatch_callbacks_##kind[0]) e;					\
+	struct klp_object *obj;								\
+	int ret = 0;									\
+											\
+	for (e = __kpatch_callbacks_##kind; e < __kpatch_callbacks_##kind##_end; e++) {	\
+		obj = kpatch_obj(e->objname);						\
+		if (!obj) {								\
+			ret = -ENOMEM;							\
+			break;								\
+		}									\
+		if (obj->callbacks.kind) {						\
+			pr_err("%s: two " #kind " callbacks for %s: %ps and %ps\n",	\
+			       THIS_MODULE->name, e->objname, obj->callbacks.kind, e->fn); \
+			ret = -EINVAL;							\
+			break;								\
+		}									\
+		obj->callbacks.kind = e->fn;						\
+	}										\
+	ret;										\
+})
+
+static int kpatch_add_callbacks(void)
+{
+	int ret;
+
+	ret = kpatch_attach(pre_patch);
+	if (!ret)
+		ret = kpatch_attach(post_patch);
+	if (!ret)
+		ret = kpatch_attach(pre_unpatch);
+	if (!ret)
+		ret = kpatch_attach(post_unpatch);
+	return ret;
+}
+
+/*
+ * One klp_state per distinct id (the same KPATCH_STATE() may come from a
+ * header included by several patched files); each entry points at its
+ * klp_state so that kpatch_state() can reach ->data.
+ */
+static int kpatch_add_states(void)
+{
+	struct kpatch_state *e;
+	struct klp_state *s;
+	size_t n = KPATCH_COUNT(states);
+
+	if (!n)
+		return 0;
+	kpatch_states = kcalloc(n + 1, sizeof(*kpatch_states), GFP_KERNEL);
+	if (!kpatch_states)
+		return -ENOMEM;
+	for (e = __kpatch_states; e < __kpatch_states_end; e++) {
+		if (!e->id) {
+			pr_err("%s: state id 0 is reserved\n", THIS_MODULE->name);
+			return -EINVAL;
+		}
+		for (s = kpatch_states; s->id && s->id != e->id; s++)
+			;
+		if (s->id && s->version != e->version) {
+			pr_err("%s: state %#lx declared with versions %u and %u\n", THIS_MODULE->name, e->id,
+			       s->version, e->version);
+			return -EINVAL;
+		}
+		s->id = e->id;
+		s->version = e->version;
+		e->klp = s;
+	}
+	kpatch_patch.states = kpatch_states;
+	return 0;
+}
+
+static void kpatch_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < kpatch_nobjs; i++)
+		kfree(kpatch_objs[i].funcs);
+	kfree(kpatch_objs);
+	kpatch_objs = NULL;
+	kpatch_nobjs = 0;
+	kfree(kpatch_states);
+	kpatch_states = NULL;
+}
+
 static int __init kpatch_init(void)
 {
 	struct kpatch_func_entry *e;
-	size_t nobjs = 0;
+	size_t nfuncs = KPATCH_COUNT(funcs);
 	int ret;
 
-	if (!kpatch_func_count()) {
-		pr_err("%s: no functions to patch\n", THIS_MODULE->name);
+	if (!nfuncs && !kpatch_callback_count()) {
+		pr_err("%s: no functions to patch and no callbacks\n", THIS_MODULE->name);
 		return -EINVAL;
 	}
-	/* at most one object per function, plus the terminator */
-	kpatch_objs = kcalloc(kpatch_func_count() + 1, sizeof(*kpatch_objs), GFP_KERNEL);
+	kpatch_objs = kcalloc(nfuncs + kpatch_callback_count() + 1, sizeof(*kpatch_objs), GFP_KERNEL);
 	if (!kpatch_objs)
 		return -ENOMEM;
 	for (e = __kpatch_funcs; e < __kpatch_funcs_end; e++) {
-		ret = kpatch_add_func(&nobjs, e);
+		ret = kpatch_add_func(e);
 		if (ret)
 			goto err;
 	}
+	ret = kpatch_add_callbacks();
+	if (ret)
+		goto err;
+	ret = kpatch_add_states();
+	if (ret)
+		goto err;
 	kpatch_patch.mod = THIS_MODULE;
 	kpatch_patch.objs = kpatch_objs;
 	kpatch_patch.replace = KPATCH_REPLACE;
