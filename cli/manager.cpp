@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -37,7 +38,7 @@ std::string errno_text(int e, const std::string& name) {
     case ENOEXEC: return "the kernel rejected " + name + " as invalid (see dmesg)";
     case EINVAL: return "the kernel refused " + name + " (see dmesg for the livepatch core's reason)";
     case EKEYREJECTED: return "the module signature of " + name + " was rejected";
-    case ENOENT: return "no such file";
+    case ENOENT: return name + " needs a symbol the kernel does not have (see dmesg: Unknown symbol)";
     default: return std::strerror(e);
   }
 }
@@ -50,6 +51,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// A line of /proc/modules, "name size refs deps state address (flags)",
+// for a loaded (Live) livepatch module: its taint flags include K, after
+// any of P, O, E and before any of X, T, N.
+bool live_livepatch_module(const std::string& line) {
+  auto f = split(line, ' ');
+  return f.size() >= 7 && f[4] == "Live" && f.back().starts_with("(") && f.back().find('K') != std::string::npos;
+}
+
 }  // namespace
 
 std::string json_string(const std::string& s) {
@@ -58,6 +67,12 @@ std::string json_string(const std::string& s) {
     if (c == '"' || c == '\\') out += '\\';
     if (c == '\n') {
       out += "\\n";
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char u[8];
+      std::snprintf(u, sizeof u, "\\u%04x", c);
+      out += u;
       continue;
     }
     out += c;
@@ -91,6 +106,10 @@ std::optional<Installed> Manager::read_module(const std::string& path) {
   }
   if (!mi->is_livepatch()) {
     fail(path + ": not a livepatch module (no livepatch=Y in .modinfo)");
+    return std::nullopt;
+  }
+  if (mi->name().empty()) {
+    fail(path + ": no name= in .modinfo; not a kernel module");
     return std::nullopt;
   }
   return Installed{path, *mi};
@@ -151,14 +170,28 @@ std::string Manager::state_of(const std::string& name) {
   return moving ? (on ? "enabling" : "disabling") : (on ? "enabled" : "disabled");
 }
 
+// Polls at least once, so that a zero timeout means "do not wait".
 bool Manager::wait_transition(const std::string& name) {
   auto deadline = sys_.now() + opt_.timeout;
-  while (sys_.now() < deadline) {
+  for (;;) {
     auto t = sys_.read(kLivepatch + name + "/transition");
     if (!t || trim(*t) == "0") return true;
+    if (sys_.now() >= deadline) return false;
     sys_.sleep(std::chrono::milliseconds(100));
   }
-  return false;
+}
+
+// delete_module(2), retried while the module is busy: the livepatch core
+// frees a disabled or replaced patch from a work item, and drops its
+// reference on the module only then. Returns 0 or the last errno.
+int Manager::remove_module(const std::string& name) {
+  int e = 0;
+  for (int tries = 0; tries < 50; ++tries) {
+    if (tries) sys_.sleep(std::chrono::milliseconds(100));
+    e = sys_.delete_module(name);
+    if (e != EAGAIN && e != EBUSY && e != EWOULDBLOCK) return e;
+  }
+  return e;
 }
 
 void Manager::report_blocking_tasks(const std::string& name) {
@@ -184,15 +217,19 @@ std::vector<std::string> Manager::loaded_patches() {
   return out;
 }
 
-// After an atomic replace, the replaced patches' modules stay loaded but
-// are no longer livepatches in sysfs: remove them.
+// After an atomic replace, the replaced patches' modules stay loaded:
+// remove them. The core disables a replaced patch at once but frees it
+// later, so for a moment it may still be in sysfs, disabled, and its
+// module still referenced.
 void Manager::remove_replaced() {
-  auto live = loaded_patches();
   for (const auto& line : split(sys_.read("/proc/modules").value_or(""), '\n')) {
     std::string name = line.substr(0, line.find(' '));
-    bool livepatch = line.find("K)") != std::string::npos && line.find('(') != std::string::npos;
-    if (!livepatch || std::find(live.begin(), live.end(), name) != live.end()) continue;
-    if (sys_.delete_module(name) == 0) out_ << "kpatch: removed replaced patch " << name << '\n';
+    if (!live_livepatch_module(line)) continue;
+    if (std::string st = state_of(name); !st.empty() && st != "disabled") continue;
+    if (int e = remove_module(name); e == 0)
+      out_ << "kpatch: removed replaced patch " << name << '\n';
+    else
+      err_ << "kpatch: warning: cannot remove replaced patch " << name << ": " << std::strerror(e) << '\n';
   }
 }
 
@@ -210,8 +247,16 @@ int Manager::load(const std::string& target) {
     report_blocking_tasks(name);
     std::string why;
     sys_.write(kLivepatch + name + "/enabled", "0", why);
-    wait_transition(name);
-    sys_.delete_module(name);
+    if (!wait_transition(name)) {
+      sys_.log(name + ": load timed out; revert did not finish");
+      return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
+                  "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
+    }
+    if (int e = remove_module(name); e != 0) {
+      sys_.log(name + ": load timed out; reverted, module not removed");
+      return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
+                  name + "'");
+    }
     sys_.log(name + ": load timed out; reverted");
     return 1;
   }
@@ -256,26 +301,29 @@ int Manager::unload(const std::string& target) {
   std::replace(name.begin(), name.end(), '-', '_');
   if (name.ends_with(".ko")) name = name.substr(name.rfind('/') + 1, name.size() - name.rfind('/') - 4);
   std::string state = state_of(name);
-  if (state.empty() && !sys_.exists("/sys/module/" + name)) return fail(name + " is not loaded");
+  if (state.empty()) {  // a replaced patch's module may still be loaded
+    if (!sys_.exists("/sys/module/" + name)) return fail(name + " is not loaded");
+    if (sys_.read("/sys/module/" + name + "/taint").value_or("").find('K') == std::string::npos)
+      return fail(name + " is not a livepatch module");
+  }
   if (state == "enabled" || state == "enabling") {
     std::string why;
     if (!sys_.write(kLivepatch + name + "/enabled", "0", why)) return fail(name + ": cannot disable: " + why);
+  }
+  if (!state.empty() && state != "disabled") {
     if (!wait_transition(name)) {
       report_blocking_tasks(name);
       return fail(name + ": disabling did not finish in " + std::to_string(opt_.timeout.count()) + "s");
     }
   }
-  for (int tries = 0; tries < 50; ++tries) {  // the core releases the module asynchronously
-    int e = sys_.delete_module(name);
-    if (e == 0) {
-      sys_.log("unloaded " + name);
-      out_ << "unloaded " << name << '\n';
-      return 0;
-    }
-    if (e != EAGAIN && e != EBUSY && e != EWOULDBLOCK) return fail(name + ": cannot remove: " + std::strerror(e));
-    sys_.sleep(std::chrono::milliseconds(100));
+  int e = remove_module(name);
+  if (e == 0) {
+    sys_.log("unloaded " + name);
+    out_ << "unloaded " << name << '\n';
+    return 0;
   }
-  return fail(name + ": still in use; not removed");
+  if (e == EAGAIN || e == EBUSY || e == EWOULDBLOCK) return fail(name + ": still in use; not removed");
+  return fail(name + ": cannot remove: " + std::strerror(e));
 }
 
 int Manager::unload_all() {
@@ -328,7 +376,8 @@ int Manager::signal() {
   for (const auto& n : loaded_patches()) {
     std::string why;
     if (!sys_.exists(kLivepatch + n + "/signal")) return fail("this kernel has no livepatch signal attribute");
-    if (state_of(n).ends_with("ing") && !sys_.write(kLivepatch + n + "/signal", "1", why)) status = 1;
+    if (state_of(n).ends_with("ing") && !sys_.write(kLivepatch + n + "/signal", "1", why))
+      status = fail(n + ": cannot signal: " + why);
   }
   return status;
 }

@@ -48,6 +48,7 @@ class Manager {
   std::optional<Installed> read_module(const std::string& path);
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
+  int remove_module(const std::string& name);
   void report_blocking_tasks(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();

@@ -94,7 +94,7 @@ int Manager::status() {
     if (state_of(n) != "enabled") continue;
     active.push_back(n);
     auto it = meta.find(n);
-    std::string id = it == meta.end() ? n : it->second.info.get("kpatch_id");
+    std::string id = it == meta.end() || it->second.info.get("kpatch_id").empty() ? n : it->second.info.get("kpatch_id");
     std::string ver = it == meta.end() ? "?" : std::to_string(it->second.info.version());
     tags.push_back(id + "." + ver);
     if (it != meta.end())

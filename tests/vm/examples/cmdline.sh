@@ -2,7 +2,7 @@
 m=kpatch_example_cmdline
 before=$(cat /proc/cmdline)
 expect_not_in "$before" kpatch-cmdline "before loading"
-./kpatch load ./$m.ko
+./kpatch install ./$m.ko && ./kpatch load $m
 expect_eq "$(cat /proc/cmdline)" "kpatch-cmdline $before" "patched /proc/cmdline"
 expect_reported $m example-cmdline
 expect_in "$(./kpatch list)" "vmlinux:cmdline_proc_show" "patched functions"

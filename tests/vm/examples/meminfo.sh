@@ -1,7 +1,7 @@
 . ./lib.sh
 m=kpatch_example_meminfo
 expect_not_in "$(cat /proc/meminfo)" KpatchReads "before loading"
-./kpatch load ./$m.ko
+./kpatch install ./$m.ko && ./kpatch load $m
 # The new static counter lives in the patch module and counts reads.
 expect_in "$(cat /proc/meminfo)" "KpatchReads:           1" "first read"
 expect_in "$(cat /proc/meminfo)" "KpatchReads:           2" "second read"
