@@ -30,14 +30,20 @@ struct BuildConfig {
   bool skip_compiler_check = false;
   std::optional<bool> replace;        // -R sets false
   std::string sign_key, sign_cert;
+  // -s/-c/-v/--symvers: any configured and prepared kernel tree instead of a
+  // Debian release from the cache (see prepare_target).
+  fs::path sourcedir, config, vmlinux, symvers;
   fs::path tools_dir;  // holds kernel-tree; kmod_dir holds the kernel-side sources
   fs::path kmod_dir;
 };
 
 struct KernelTarget {
   std::string release;
-  fs::path cache;  // the prepared cache dir
+  fs::path cache;  // the prepared cache dir; empty with -s
+  fs::path src;    // the prepared tree workdirs are views of
+  fs::path modules;  // where the built .ko files are (searched recursively)
   fs::path symvers, vmlinux, vmlinux_symtab, module_symtabs, config;
+  bool lazy_module_symtabs = false;  // -s: module symtabs made on demand from `modules`
   std::vector<std::string> make_args;  // KERNELRELEASE=..., CC=..., KCFLAGS=...
 };
 
@@ -102,5 +108,6 @@ void write_report(BuildCtx& ctx);        // JSON next to the module
 std::vector<std::string> files_in_patch(const std::string& diff_text);
 std::string patch_failure(const fs::path& patch, const std::string& patch_output);
 std::string c_string(const std::string& s);
+fs::path module_symtab(BuildCtx& ctx, const std::string& module);  // readelf -s of a module
 
 }  // namespace kp

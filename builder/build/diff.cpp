@@ -12,20 +12,6 @@ namespace kp {
 
 namespace {
 
-fs::path module_symtab(const BuildCtx& ctx, const std::string& module) {
-  if (fs::is_directory(ctx.target.module_symtabs))
-    for (const auto& e : fs::recursive_directory_iterator(ctx.target.module_symtabs)) {
-      std::string n = e.path().filename().string();
-      if (!n.ends_with(".ko.symtab")) continue;
-      n = n.substr(0, n.size() - 10);
-      for (char& c : n)
-        if (c == '-') c = '_';
-      if (n == module) return e.path();
-    }
-  throw BuildError("module '" + module + "': no symbol table in " + ctx.target.module_symtabs.string() +
-                   "; is it built by this kernel's configuration?");
-}
-
 std::string flat_name(const std::string& path) {
   std::string s = path;
   for (char& c : s)

@@ -5,11 +5,26 @@
 // modules_prepare) is done once per release by scripts/kernel-tree, which
 // caches the result under ${XDG_CACHE_HOME:-~/.cache}/kpatch/<release>/
 // with a lock; this file only asks for it and reads what it left.
+//
+// With -s SRCDIR (the classic tool's "any other kernel tree") the target is
+// a tree the user configured and prepared (modules_prepare) and whose
+// vmlinux they have. The same KernelTarget is filled from the tree instead:
+// the symbol table of vmlinux is made into the work dir, module symbol
+// tables are made on demand from the tree's built .ko files, and the
+// private view of the tree comes from `kernel-tree workdir-of`, so the
+// build never writes into SRCDIR. The release is the tree's UTS_RELEASE
+// (include/generated/utsrelease.h), which the objects and vermagic were
+// made with; include/config/kernel.release and `make kernelrelease` ignore
+// a KERNELRELEASE= given to modules_prepare (the Debian cache tree says
+// 6.1.192 there but was prepared as 6.1.0-56-cloud-amd64), so
+// `make -s kernelrelease` is only the fallback.
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "build/context.h"
+#include "build/verify.h"
 
 namespace kp {
 
@@ -48,9 +63,65 @@ std::string config_value(const fs::path& config, const std::string& key) {
   return {};
 }
 
+std::string uts_release(const fs::path& tree) {
+  std::ifstream in(tree / "include/generated/utsrelease.h");
+  static const std::regex def("#define UTS_RELEASE \"([^\"]+)\"");
+  std::smatch m;
+  for (std::string line; std::getline(in, line);)
+    if (std::regex_search(line, m, def)) return m[1];
+  return {};
+}
+
+fs::path require_file(const fs::path& p, const std::string& what) {
+  if (!fs::is_regular_file(p)) throw BuildError(p.string() + ": " + what);
+  return p;
+}
+
+void prepare_source_tree(BuildCtx& ctx) {
+  const BuildConfig& cfg = ctx.cfg;
+  KernelTarget& t = ctx.target;
+  fs::path src = fs::absolute(cfg.sourcedir).lexically_normal();
+  if (!src.has_filename()) src = src.parent_path();  // "linux/"
+  require_file(src / "Makefile", "not found; -s needs the top of a kernel source tree");
+  t.config = require_file(cfg.config.empty() ? src / ".config" : cfg.config,
+                          "not found; the kernel tree must be configured (or pass -c CONFIG)");
+  require_file(src / "include/generated/autoconf.h",
+               "not found; the kernel tree is not prepared: run `make olddefconfig modules_prepare` in " +
+                   src.string() + " first");
+  if (!cfg.vmlinux.empty()) t.vmlinux = require_file(cfg.vmlinux, "not found (-v)");
+  else if (fs::is_regular_file(src / "vmlinux")) t.vmlinux = src / "vmlinux";
+  else throw BuildError(src.string() + " has no vmlinux: pass -v VMLINUX, the unstripped vmlinux of the running kernel");
+  if (!cfg.symvers.empty()) t.symvers = require_file(cfg.symvers, "not found (--symvers)");
+  else if (fs::is_regular_file(src / "Module.symvers")) t.symvers = src / "Module.symvers";
+  else if (fs::is_regular_file(t.vmlinux.parent_path() / "Module.symvers")) t.symvers = t.vmlinux.parent_path() / "Module.symvers";
+  else throw BuildError("no Module.symvers in " + src.string() + " or next to " + t.vmlinux.string() +
+                        ": pass --symvers FILE");
+
+  t.release = uts_release(src);
+  if (t.release.empty()) t.release = trim(must(ctx, Command{{"make", "-s", "-C", src.string(), "kernelrelease"}, {}, {}},
+                                                 "make kernelrelease in " + src.string()).output);
+  if (t.release.empty() || t.release.find_first_of(" \n") != std::string::npos)
+    throw BuildError(src.string() + ": cannot tell the kernel release (no UTS_RELEASE, `make -s kernelrelease` says '" +
+                     t.release + "')");
+
+  // The compiler Kbuild's own build ran, as kernel-tree picks it.
+  std::string text = config_value(t.config, "CONFIG_CC_VERSION_TEXT");
+  std::string cc = text.substr(0, text.find(' '));
+  if (cc.empty() || ctx.run.run(Command{{cc, "--version"}, {}, {}}).status != 0) cc = "gcc";
+  t.make_args = {"KERNELRELEASE=" + t.release, "CC=" + cc, "KCFLAGS=-ffunction-sections -fdata-sections"};
+
+  t.src = t.modules = src;
+  t.vmlinux_symtab = ctx.work / "vmlinux.symtab";
+  std::ofstream(t.vmlinux_symtab) << must(ctx, Command{{"readelf", "-s", "--wide", t.vmlinux.string()}, {}, {}},
+                                          "readelf -s " + t.vmlinux.string()).output;
+  t.module_symtabs = ctx.work / "module-symtabs";
+  t.lazy_module_symtabs = true;
+}
+
 }  // namespace
 
 void prepare_target(BuildCtx& ctx) {
+  if (!ctx.cfg.sourcedir.empty()) return prepare_source_tree(ctx);
   Command cmd{{(ctx.cfg.tools_dir / "kernel-tree").string(), "prepare", ctx.target.release}, {}, {}};
   ProcResult r = ctx.run.run(cmd);
   if (r.status != 0) throw BuildError("kernel " + ctx.target.release + ": " + trim(r.output));
@@ -61,6 +132,8 @@ void prepare_target(BuildCtx& ctx) {
   t.vmlinux_symtab = t.cache / "vmlinux.symtab";
   t.module_symtabs = t.cache / "module-symtabs";
   t.config = t.cache / "config";
+  t.src = t.cache / "src";
+  t.modules = t.cache / "modules";
   std::ifstream args(t.cache / "make.args");
   if (!args) throw BuildError(t.cache.string() + "/make.args: missing; the kernel cache is incomplete");
   for (std::string line; std::getline(args, line);)
@@ -80,10 +153,37 @@ void check_compiler(BuildCtx& ctx) {
                    "'; install the same compiler, or pass --skip-compiler-check to build anyway");
 }
 
+fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
+  const KernelTarget& t = ctx.target;
+  if (fs::is_directory(t.module_symtabs))
+    for (const auto& e : fs::recursive_directory_iterator(t.module_symtabs)) {
+      std::string n = e.path().filename().string();
+      if (!n.ends_with(".ko.symtab")) continue;
+      n = n.substr(0, n.size() - 10);
+      std::replace(n.begin(), n.end(), '-', '_');
+      if (n == module) return e.path();
+    }
+  if (!t.lazy_module_symtabs)
+    throw BuildError("module '" + module + "': no symbol table in " + t.module_symtabs.string() +
+                     "; is it built by this kernel's configuration?");
+  std::optional<fs::path> ko = shipped_module(ctx, module);
+  if (!ko)
+    throw BuildError("module '" + module + "': no " + module + ".ko in " + t.modules.string() +
+                     "; build the kernel's modules in the tree first (make modules)");
+  fs::path out = t.module_symtabs / (module + ".ko.symtab");
+  fs::create_directories(t.module_symtabs);
+  std::ofstream(out) << must(ctx, Command{{"readelf", "-s", "--wide", ko->string()}, {}, {}},
+                             "readelf -s " + ko->string()).output;
+  return out;
+}
+
 void make_workdir(BuildCtx& ctx) {
   ctx.tree = ctx.work / "tree";
-  must(ctx, Command{{(ctx.cfg.tools_dir / "kernel-tree").string(), "workdir", ctx.target.release, ctx.tree.string()}, {}, {}},
-       "preparing a private kernel tree");
+  std::string script = (ctx.cfg.tools_dir / "kernel-tree").string();
+  Command cmd = ctx.cfg.sourcedir.empty()
+                    ? Command{{script, "workdir", ctx.target.release, ctx.tree.string()}, {}, {}}
+                    : Command{{script, "workdir-of", ctx.target.src.string(), ctx.tree.string()}, {}, {}};
+  must(ctx, cmd, "preparing a private kernel tree");
 }
 
 void release_workdir(BuildCtx& ctx) {

@@ -317,7 +317,7 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 }
 
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module) {
-  fs::path dir = ctx.target.cache / "modules";
+  const fs::path& dir = ctx.target.modules;
   if (fs::is_directory(dir))
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       std::string n = e.path().filename().string();
@@ -339,8 +339,8 @@ void verify_originals(BuildCtx& ctx) {
     if (it == parents.end()) {
       std::optional<fs::path> path = o.parent == "vmlinux" ? ctx.target.vmlinux : shipped_module(ctx, o.parent);
       if (!path)
-        throw BuildError("module '" + o.parent + "': no " + o.parent + ".ko in " + (ctx.target.cache / "modules").string() +
-                         " to check the build against; is the kernel cache complete?");
+        throw BuildError("module '" + o.parent + "': no " + o.parent + ".ko in " + ctx.target.modules.string() +
+                         " to check the build against; is the kernel cache complete (or, with -s, the module built)?");
       ParentBinary p = ParentBinary::open(path->string(), o.parent == "vmlinux" ? "vmlinux" : "module " + o.parent);
       it = parents.emplace(o.parent, std::move(p)).first;
     }

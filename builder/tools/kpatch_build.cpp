@@ -3,6 +3,7 @@
 //   kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]
 //                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]
 //   kpatch-build [--kernel REL] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] PATCH...
+//   kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] PATCH...
 //
 // See docs/kpatch-build.md.
 #include <sys/utsname.h>
@@ -20,7 +21,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
     "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]\n"
-    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check] PATCH...\n";
+    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check] PATCH...\n"
+    "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n";
 
 std::optional<kp::BuildConfig> parse(int argc, char** argv) {
   kp::BuildConfig cfg;
@@ -37,6 +39,10 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
     else if ((a == "-j" || a == "--jobs") && (v = value())) cfg.jobs = std::max(1, std::atoi(v->c_str()));
     else if ((a == "-n" || a == "--name") && (v = value())) cfg.name = *v;
+    else if ((a == "-s" || a == "--sourcedir") && (v = value())) cfg.sourcedir = *v;
+    else if ((a == "-c" || a == "--config") && (v = value())) cfg.config = *v;
+    else if ((a == "-v" || a == "--vmlinux") && (v = value())) cfg.vmlinux = *v;
+    else if (a == "--symvers" && (v = value())) cfg.symvers = *v;
     else if (a == "--sign-key" && (v = value())) cfg.sign_key = *v;
     else if (a == "--sign-cert" && (v = value())) cfg.sign_cert = *v;
     else if (a == "-R" || a == "--non-replace") cfg.replace = false;
@@ -53,6 +59,14 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     return std::nullopt;
   }
   if (cfg.manifest_path.has_value() == !cfg.patches.empty()) return std::nullopt;
+  if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty())) {
+    std::cerr << "kpatch-build: -c, -v and --symvers go with -s SRCDIR\n";
+    return std::nullopt;
+  }
+  if (!cfg.sourcedir.empty() && !cfg.kernels.empty()) {
+    std::cerr << "kpatch-build: -s SRCDIR builds for that tree's kernel; --kernel does not go with it\n";
+    return std::nullopt;
+  }
   return cfg;
 }
 
@@ -96,6 +110,7 @@ int main(int argc, char** argv) {
     kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
+    if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release
     bool ok = true;
     for (const std::string& rel : kernels) {
       kp::BuildConfig one = *cfg;

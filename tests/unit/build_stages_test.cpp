@@ -175,5 +175,143 @@ TEST(BuildHelpers, FilesInPatchHandlesTimestampsAndNewFiles) {
 
 TEST(BuildHelpers, CStringEscapes) { EXPECT_EQ(c_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\""); }
 
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// -s SRCDIR: a configured, prepared tree of the user's instead of the cache.
+class SourceTree : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("kpatch-srctree-" + std::to_string(::getpid()));
+    src_ = dir_ / "linux";
+    fs::create_directories(src_ / "include/generated");
+    fs::create_directories(src_ / "fs/binfmt");
+    fs::create_directories(dir_ / "work");
+    std::ofstream(src_ / "Makefile") << "VERSION = 6\n";
+    std::ofstream(src_ / ".config") << "CONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0\"\n";
+    std::ofstream(src_ / "include/generated/autoconf.h") << "#define CONFIG_X86 1\n";
+    std::ofstream(src_ / "include/generated/utsrelease.h") << "#define UTS_RELEASE \"6.1.0-test\"\n";
+    std::ofstream(src_ / "vmlinux") << "ELF";
+    std::ofstream(src_ / "Module.symvers") << "";
+    cfg_.tools_dir = "/tools";
+    cfg_.sourcedir = src_;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  BuildCtx ctx() {
+    BuildCtx c(cfg_, Manifest{}, src_.string(), run_);
+    c.work = dir_ / "work";
+    return c;
+  }
+  std::string error_of(void (*pass)(BuildCtx&)) {
+    BuildCtx c = ctx();
+    try {
+      pass(c);
+    } catch (const BuildError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+
+  fs::path dir_, src_;
+  BuildConfig cfg_;
+  FakeRunner run_;
+};
+
+TEST_F(SourceTree, PrepareReadsTheTreeAndRunsOnlyReadelf) {
+  run_.on("readelf -s --wide", {0, "Symbol table '.symtab' contains 1 entries:\n"});
+  BuildCtx c = ctx();
+  prepare_target(c);
+  EXPECT_EQ(run_.commands, (std::vector<std::string>{"gcc-12 --version", "readelf -s --wide " + (src_ / "vmlinux").string()}));
+  EXPECT_EQ(c.target.release, "6.1.0-test");
+  EXPECT_EQ(c.target.make_args, (std::vector<std::string>{"KERNELRELEASE=6.1.0-test", "CC=gcc-12",
+                                                          "KCFLAGS=-ffunction-sections -fdata-sections"}));
+  EXPECT_EQ(c.target.config, src_ / ".config");
+  EXPECT_EQ(c.target.symvers, src_ / "Module.symvers");
+  EXPECT_EQ(c.target.vmlinux_symtab, dir_ / "work/vmlinux.symtab");
+  EXPECT_EQ(read_file(c.target.vmlinux_symtab), "Symbol table '.symtab' contains 1 entries:\n");
+  EXPECT_EQ(c.target.src, src_);
+  EXPECT_TRUE(c.target.cache.empty());
+}
+
+TEST_F(SourceTree, ExplicitFilesAndFallbacks) {
+  fs::remove(src_ / "include/generated/utsrelease.h");
+  fs::remove(src_ / "Module.symvers");
+  fs::create_directories(dir_ / "dbg");
+  std::ofstream(dir_ / "dbg/vmlinux") << "ELF";
+  std::ofstream(dir_ / "dbg/Module.symvers") << "";
+  std::ofstream(dir_ / "my.config") << "CONFIG_CC_VERSION_TEXT=\"clang-99 version 99\"\n";
+  cfg_.vmlinux = dir_ / "dbg/vmlinux";
+  cfg_.config = dir_ / "my.config";
+  run_.on("clang-99 --version", {127, "clang-99: not found\n"});
+  run_.on("kernelrelease", {0, "6.1.0-made\n"});
+  BuildCtx c = ctx();
+  prepare_target(c);
+  EXPECT_EQ(run_.commands, (std::vector<std::string>{"make -s -C " + src_.string() + " kernelrelease",
+                                                     "clang-99 --version",
+                                                     "readelf -s --wide " + (dir_ / "dbg/vmlinux").string()}));
+  EXPECT_EQ(c.target.release, "6.1.0-made");
+  EXPECT_EQ(c.target.make_args[1], "CC=gcc");
+  EXPECT_EQ(c.target.symvers, dir_ / "dbg/Module.symvers");
+}
+
+TEST_F(SourceTree, UnpreparedTreeIsRefused) {
+  fs::remove(src_ / "include/generated/autoconf.h");
+  EXPECT_EQ(error_of(prepare_target), (src_ / "include/generated/autoconf.h").string() +
+                                          ": not found; the kernel tree is not prepared: run `make olddefconfig "
+                                          "modules_prepare` in " + src_.string() + " first");
+  EXPECT_TRUE(run_.commands.empty());
+}
+
+TEST_F(SourceTree, UnconfiguredTreeIsRefused) {
+  fs::remove(src_ / ".config");
+  EXPECT_EQ(error_of(prepare_target),
+            (src_ / ".config").string() + ": not found; the kernel tree must be configured (or pass -c CONFIG)");
+}
+
+TEST_F(SourceTree, VmlinuxIsRequired) {
+  fs::remove(src_ / "vmlinux");
+  EXPECT_EQ(error_of(prepare_target),
+            src_.string() + " has no vmlinux: pass -v VMLINUX, the unstripped vmlinux of the running kernel");
+}
+
+TEST_F(SourceTree, SymversIsRequired) {
+  fs::remove(src_ / "Module.symvers");
+  EXPECT_EQ(error_of(prepare_target), "no Module.symvers in " + src_.string() + " or next to " +
+                                          (src_ / "vmlinux").string() + ": pass --symvers FILE");
+}
+
+TEST_F(SourceTree, WorkdirIsAViewOfTheTree) {
+  BuildCtx c = ctx();
+  prepare_target(c);
+  run_.commands.clear();
+  make_workdir(c);
+  release_workdir(c);
+  EXPECT_EQ(run_.commands,
+            (std::vector<std::string>{"/tools/kernel-tree workdir-of " + src_.string() + " " + (dir_ / "work/tree").string(),
+                                      "/tools/kernel-tree release " + (dir_ / "work/tree").string()}));
+}
+
+TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
+  BuildCtx c = ctx();
+  prepare_target(c);
+  EXPECT_EQ(error_of([](BuildCtx& c) {
+              prepare_target(c);
+              module_symtab(c, "binfmt_misc");
+            }),
+            "module 'binfmt_misc': no binfmt_misc.ko in " + src_.string() +
+                "; build the kernel's modules in the tree first (make modules)");
+  std::ofstream(src_ / "fs/binfmt/binfmt-misc.ko") << "ELF";
+  run_.on("readelf -s --wide " + (src_ / "fs/binfmt/binfmt-misc.ko").string(), {0, "FILE binfmt_misc.c\n"});
+  run_.commands.clear();
+  fs::path p = module_symtab(c, "binfmt_misc");
+  EXPECT_EQ(p, dir_ / "work/module-symtabs/binfmt_misc.ko.symtab");
+  EXPECT_EQ(read_file(p), "FILE binfmt_misc.c\n");
+  EXPECT_EQ(module_symtab(c, "binfmt_misc"), p);  // made once
+  EXPECT_EQ(run_.commands.size(), 1u);
+}
+
 }  // namespace
 }  // namespace kp
