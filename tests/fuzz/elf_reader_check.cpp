@@ -2,12 +2,13 @@
 // (walk_object.h), built with the project's compiler so the checks run
 // even where clang and libFuzzer are not installed.
 //
-//   elf_reader_check [--must-load] PATH...
+//   elf_reader_check [--must-load|--must-reject] PATH...
 //
 // A PATH that is a directory stands for the files in it. With --must-load a
 // kp::Fatal is a failure (the seed corpus must be readable); without it a
 // Fatal is the expected answer for a corrupt input and only a crash or a
-// broken promise fails. Exits 1 on failure, on an unreadable PATH, or when
+// broken promise fails; with --must-reject a file that loads fails (the
+// regression inputs, each made to be corrupt). Exits 1 on failure, on an unreadable PATH, or when
 // no input was found.
 #include <algorithm>
 #include <cerrno>
@@ -63,10 +64,13 @@ std::optional<std::vector<std::byte>> slurp(const fs::path& p) {
 
 int main(int argc, char** argv) {
   bool must_load = false;
+  bool must_reject = false;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--must-load") == 0)
       must_load = true;
+    else if (std::strcmp(argv[i], "--must-reject") == 0)
+      must_reject = true;
     else
       args.emplace_back(argv[i]);
   }
@@ -87,6 +91,10 @@ int main(int argc, char** argv) {
       uint64_t sum = kp::fuzz::walk_object(obj);
       std::cout << f.string() << ": loaded " << obj.sections().size() << " sections, " << obj.symbols().size()
                 << " symbols (checksum " << kp::hex(sum) << ")\n";
+      if (must_reject) {
+        std::cerr << f.string() << ": error: loaded, but it must be rejected\n";
+        ++failures;
+      }
     } catch (const kp::Fatal& e) {
       std::cout << e.what() << '\n';
       if (must_load) ++failures;
