@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "build/context.h"
+#include "support/file.h"
 
 namespace kp {
 
@@ -19,11 +20,9 @@ fs::path cmd_file(const fs::path& tree, const std::string& obj) {
 
 // vmlinux, or the module the object was compiled for.
 std::string parent_of(const fs::path& cmd, const std::string& obj) {
-  std::ifstream in(cmd);
-  if (!in) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
-  std::stringstream b;
-  b << in.rdbuf();
-  std::string text = b.str();
+  auto contents = read_file(cmd.string());
+  if (!contents) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
+  const std::string& text = *contents;
   static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
   std::smatch m;
   bool module = text.find(" -DMODULE ") != std::string::npos || text.find(" -DMODULE'") != std::string::npos;

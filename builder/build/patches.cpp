@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "build/context.h"
+#include "support/file.h"
 #include "build/headers.h"
 
 namespace kp {
@@ -60,13 +61,6 @@ std::string patch_failure(const fs::path& patch, const std::string& output) {
 
 namespace {
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 void run_patch(BuildCtx& ctx, bool dry_run) {
   for (const fs::path& p : ctx.manifest.patches) {
     Command cmd{{"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()}, {}, {}};
@@ -80,7 +74,7 @@ void run_patch(BuildCtx& ctx, bool dry_run) {
 
 void check_patches(BuildCtx& ctx) {
   for (const fs::path& p : ctx.manifest.patches) {
-    std::string text = read_all(p);
+    std::string text = read_file(p.string()).value_or("");
     if (text.empty()) throw BuildError(p.string() + ": empty patch");
     for (auto& f : files_in_patch(text))
       if (std::find(ctx.changed_files.begin(), ctx.changed_files.end(), f) == ctx.changed_files.end())

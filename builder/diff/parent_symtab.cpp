@@ -1,4 +1,5 @@
 #include "diff/parent_symtab.h"
+#include "support/file.h"
 
 #include <algorithm>
 #include <fstream>
@@ -37,11 +38,9 @@ bool parse_line(const std::string& line, ParentSym& out) {
 }  // namespace
 
 ParentSymtab ParentSymtab::parse_file(const std::string& path, bool address_order) {
-  std::ifstream in(path);
-  if (!in) throw Fatal(path + ": error: cannot read the parent symbol table [unreadable-symtab]");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse(path, buf.str(), address_order);
+  auto text = read_file(path);
+  if (!text) throw Fatal(path + ": error: cannot read the parent symbol table [unreadable-symtab]");
+  return parse(path, *text, address_order);
 }
 
 ParentSymtab ParentSymtab::parse(const std::string& name, const std::string& text, bool address_order) {

@@ -1,4 +1,5 @@
 #include "diff/symvers.h"
+#include "support/file.h"
 
 #include <fstream>
 #include <sstream>
@@ -8,11 +9,9 @@
 namespace kp {
 
 Symvers Symvers::parse_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Fatal(path + ": error: cannot read Module.symvers [unreadable-symvers]");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse(path, buf.str());
+  auto text = read_file(path);
+  if (!text) throw Fatal(path + ": error: cannot read Module.symvers [unreadable-symvers]");
+  return parse(path, *text);
 }
 
 Symvers Symvers::parse(const std::string& name, const std::string& text) {

@@ -5,6 +5,7 @@
 // mark of the node at fault, so a patch author sees exactly which line to
 // fix.
 #include "manifest/manifest.h"
+#include "support/file.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -160,11 +161,9 @@ Manifest parse_manifest(const std::filesystem::path& file, const std::string& te
 }
 
 Manifest load_manifest(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Fatal(file.string() + ": error: cannot read the manifest");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_manifest(file, buf.str());
+  auto text = read_file(file.string());
+  if (!text) throw Fatal(file.string() + ": error: cannot read the manifest");
+  return parse_manifest(file, *text);
 }
 
 }  // namespace kp

@@ -1,0 +1,13 @@
+// Whole-file reads for the text inputs the builder parses (manifests,
+// Module.symvers, symbol tables, patches, Kbuild .cmd files). Callers turn
+// nullopt into their own message naming what the file is.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace kp {
+
+std::optional<std::string> read_file(const std::string& path);
+
+}  // namespace kp
