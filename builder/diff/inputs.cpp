@@ -5,6 +5,7 @@
 
 #include "diff/context.h"
 #include "diff/kernel_data.h"
+#include "diff/targets.h"
 
 namespace kp {
 
@@ -13,13 +14,6 @@ namespace {
 std::string basename_of(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-Symbol* function_at(Object& obj, Section* sec, uint64_t offset) {
-  if (sec == nullptr) return nullptr;
-  for (Symbol& s : obj.symbols())
-    if (s.sec == sec && s.is_func() && s.value() == offset) return &s;
-  return nullptr;
 }
 
 // An ftrace site is recorded in __mcount_loc (objtool may have turned the

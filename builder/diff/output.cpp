@@ -55,12 +55,6 @@ void pad_to(OutSection& o, uint64_t align) {
   else o.data.resize(want, std::byte{0});
 }
 
-const Symbol* function_at(const Object& obj, const Section& sec, uint64_t offset) {
-  for (const Symbol& s : obj.symbols())
-    if (s.sec == &sec && s.is_func() && s.value() == offset) return &s;
-  return nullptr;
-}
-
 void place_section(Ctx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
   auto& placements = ctx.placement[&sec];
   bool whole = ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == sec.size();
@@ -75,7 +69,7 @@ void place_section(Ctx& ctx, const Section& sec, const std::vector<std::pair<uin
     return;
   }
   for (auto [b, e] : ranges) {
-    const Symbol* f = function_at(*ctx.patched, sec, b);
+    const Symbol* f = function_at(*ctx.patched, &sec, b);
     std::string name = ".text." + (f != nullptr ? f->name : sec.name + "." + std::to_string(b));
     size_t out = ctx.out.add_section(like(sec, name));
     placements.push_back({b, e, out, 0});

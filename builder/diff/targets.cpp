@@ -67,6 +67,13 @@ Symbol* symbol_covering(Object& obj, Section& sec, uint64_t offset) {
   return nullptr;
 }
 
+Symbol* function_at(Object& obj, const Section* sec, uint64_t offset) {
+  if (sec == nullptr) return nullptr;
+  for (Symbol& s : obj.symbols())
+    if (s.sec == sec && s.is_func() && s.value() == offset) return &s;
+  return nullptr;
+}
+
 bool is_copied_whole(const Section& sec) {
   if ((sec.sh.sh_flags & SHF_MERGE) != 0) return true;
   return sec.name == ".altinstr_replacement" || sec.name == ".altinstr_aux";

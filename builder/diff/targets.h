@@ -28,6 +28,8 @@ Target resolve_target(const Section& where, const Reloc& r);
 
 // The function or object in `sec` that covers `offset`, if any.
 Symbol* symbol_covering(Object& obj, Section& sec, uint64_t offset);
+// The function that starts exactly at `offset` of `sec`, if any.
+Symbol* function_at(Object& obj, const Section* sec, uint64_t offset);
 
 // Is the section content that should be copied whole wherever it is used
 // (mergeable constants and strings, alternative replacement code)?
