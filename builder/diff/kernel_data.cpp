@@ -67,7 +67,6 @@ const SpecialSection* find_special(std::string_view name) {
   return it != kSpecial.end() && it->name == name ? &*it : nullptr;
 }
 
-bool is_special_section(std::string_view name) { return find_special(name) != nullptr || name == ".orc_unwind"; }
 
 bool is_mcount_section(std::string_view name) { return name == "__mcount_loc"; }
 

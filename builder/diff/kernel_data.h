@@ -31,7 +31,6 @@ struct SpecialSection {
 
 // The sorted table of special sections, or null for an ordinary section.
 const SpecialSection* find_special(std::string_view section_name);
-bool is_special_section(std::string_view section_name);
 // Sections the differ regenerates rather than copies.
 bool is_mcount_section(std::string_view section_name);
 // Sections never copied to the output (debug info, notes, comments, the

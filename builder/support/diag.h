@@ -49,7 +49,6 @@ class Diag {
   explicit Diag(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void set_debug(bool on) { debug_ = on; }
-  bool debug_enabled() const { return debug_; }
 
   [[noreturn]] void fatal(const Where& where, const std::string& msg, const std::string& tag);
   void unsupported(const Where& where, const std::string& msg, const std::string& tag);
