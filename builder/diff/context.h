@@ -73,6 +73,7 @@ void load_inputs(Ctx& ctx);                // read both objects, the parent symt
 void classify(Ctx& ctx);                   // fentry sites, split pieces (.cold/.part) and their parents
 void correlate(Ctx& ctx);                  // pair each patched symbol and section with its original twin
 void compare(Ctx& ctx);                    // mark same / changed / new, in one place (changed.cpp)
+void apply_author_markers(Ctx& ctx);       // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
 void check_patchability(Ctx& ctx);         // refuse what livepatch cannot do; stops with exit 2
 bool has_functional_change(const Ctx& ctx);
 void include_changes(Ctx& ctx);            // changed/new functions and everything they need

@@ -11,6 +11,7 @@ ExitCode run_differ(Ctx& ctx) {
   classify(ctx);            // ftrace sites, .cold/.part pieces
   correlate(ctx);           // twins, strategy by strategy
   compare(ctx);             // same / changed / new
+  apply_author_markers(ctx);  // ignored functions and sections, forced ones
   check_patchability(ctx);  // refusals stop here with exit 2
   if (!has_functional_change(ctx)) {
     ctx.diag.result(ctx.objname + ": no functional changes found");
