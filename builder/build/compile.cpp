@@ -56,7 +56,10 @@ void compile(BuildCtx& ctx, const char* stage) {
     fs::path dst = ctx.work / stage / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
-    (std::string(stage) == "orig" ? o.orig : o.patched) = dst;
+    bool orig = std::string(stage) == "orig";
+    (orig ? o.orig : o.patched) = dst;
+    auto cmd_text = read_file(cmd_file(ctx.tree, o.path).string());
+    (orig ? o.crcs_orig : o.crcs_patched) = read_symvers_lines(cmd_text.value_or(""));
   }
 }
 

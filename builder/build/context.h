@@ -55,6 +55,9 @@ struct ObjectJob {
   int diff_status = -1;  // create-diff-object exit code
   std::vector<std::string> changed, added;
   std::string messages;  // the differ's diagnostics
+  // CONFIG_MODVERSIONS CRCs of the symbols the object exports, by name, from
+  // Kbuild's #SYMVER lines after each compile (modversions.cpp).
+  std::map<std::string, std::string> crcs_orig, crcs_patched;
 };
 
 struct BuildCtx {
@@ -98,6 +101,7 @@ void find_objects(BuildCtx& ctx);        // objects the changed files build
 void compile_original(BuildCtx& ctx);    // before the patch
 void apply_patches(BuildCtx& ctx);
 void compile_patched(BuildCtx& ctx);     // after the patch
+void check_exported_crcs(BuildCtx& ctx); // exported symbols keep their CRCs
 void diff_objects(BuildCtx& ctx);        // create-diff-object per object
 void verify_originals(BuildCtx& ctx);    // replaced functions match the shipped binaries
 void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
@@ -109,5 +113,6 @@ std::vector<std::string> files_in_patch(const std::string& diff_text);
 std::string patch_failure(const fs::path& patch, const std::string& patch_output);
 std::string c_string(const std::string& s);
 fs::path module_symtab(BuildCtx& ctx, const std::string& module);  // readelf -s of a module
+std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_text);  // #SYMVER sym crc
 
 }  // namespace kp

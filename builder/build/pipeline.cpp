@@ -48,6 +48,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("original objects compiled", compile_original);
   stage("patches applied", apply_patches);
   stage("patched objects compiled", compile_patched);
+  stage("exported symbols keep their CRCs", check_exported_crcs);
   stage("objects compared", [](BuildCtx& c) {
     c.build_id = read_build_id(c.target.vmlinux.string());
     diff_objects(c);

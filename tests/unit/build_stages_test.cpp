@@ -313,5 +313,35 @@ TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
   EXPECT_EQ(run_.commands.size(), 1u);
 }
 
+
+// CONFIG_MODVERSIONS: Kbuild's #SYMVER lines, before and after the patch.
+TEST(BuildHelpers, SymverLinesAreReadFromTheCmdFile) {
+  auto crcs = read_symvers_lines(
+      "cmd_kernel/groups.o := gcc -c\nkernel/groups.o: $(wildcard ./tools/objtool/objtool)\n"
+      "#SYMVER groups_sort 0xa23ffc04\n#SYMVER set_groups 0xba90be11\n");
+  EXPECT_EQ(crcs, (std::map<std::string, std::string>{{"groups_sort", "0xa23ffc04"}, {"set_groups", "0xba90be11"}}));
+}
+
+TEST_F(BuildStages, ChangedExportCrcIsRefusedNamingTheSymbol) {
+  BuildCtx c = ctx();
+  ObjectJob o = job("kernel/groups.o");
+  o.crcs_orig = {{"groups_sort", "0xa23ffc04"}, {"set_groups", "0xba90be11"}};
+  o.crcs_patched = {{"groups_sort", "0xa23ffc04"}, {"set_groups", "0xc94d9bc6"}};
+  c.objects = {o};
+  try {
+    check_exported_crcs(c);
+    FAIL();
+  } catch (const BuildError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("kernel/groups.o: exported symbol 'set_groups' would change its CRC from 0xba90be11 to "
+                       "0xc94d9bc6 (CONFIG_MODVERSIONS)"),
+              std::string::npos)
+        << msg;
+    EXPECT_EQ(msg.find("groups_sort"), std::string::npos) << msg;
+  }
+  c.objects[0].crcs_patched["set_groups"] = "0xba90be11";
+  EXPECT_NO_THROW(check_exported_crcs(c));
+}
+
 }  // namespace
 }  // namespace kp
