@@ -19,10 +19,17 @@
  *	__x64_sys_NAME   the 64-bit entry (pt_regs to arguments)
  *	__ia32_sys_NAME  the 32-bit entry, with CONFIG_IA32_EMULATION
  *	__se_sys_NAME    sign extension of 32-bit arguments
- *	__do_sys_NAME    the body, inlined into the above
+ *	__do_sys_NAME    the body
  *
- * These are the kernel's own __SYSCALL_DEFINEx stubs without the metadata
- * and error-injection entries; the argument plumbing (__MAP, SC_*_REGS_TO_ARGS)
+ * The body is forced inline. The kernel's `inline` implies notrace, and
+ * gcc may keep __do_sys_NAME out of line (it does for newuname on 6.1):
+ * a changed function without an ftrace call site cannot be redirected, so
+ * the differ would refuse it. Inlined, the change lands in __se_sys_NAME
+ * or the entries, which ftrace can redirect; the old out-of-line body is
+ * simply no longer called.
+ *
+ * Otherwise these are the kernel's own __SYSCALL_DEFINEx stubs without the
+ * metadata and error-injection entries; the argument plumbing (__MAP, SC_*_REGS_TO_ARGS)
  * is the kernel's, so it follows the tree the patch is built against.
  */
 #ifndef KPATCH_SYSCALL_H
@@ -53,7 +60,7 @@
 
 #define __KPATCH_SYSCALL_DEFINEx(x, name, ...)					\
 	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__));		\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__));	\
+	static __always_inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__));\
 	__KPATCH_X64_SYS_STUBx(x, name, __VA_ARGS__)				\
 	__KPATCH_IA32_SYS_STUBx(x, name, __VA_ARGS__)				\
 	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__))		\
@@ -63,7 +70,7 @@
 		__PROTECT(x, ret, __MAP(x, __SC_ARGS, __VA_ARGS__));		\
 		return ret;							\
 	}									\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
+	static __always_inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
 
 #define KPATCH_SYSCALL_DEFINE1(name, ...) __KPATCH_SYSCALL_DEFINEx(1, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE2(name, ...) __KPATCH_SYSCALL_DEFINEx(2, _##name, __VA_ARGS__)

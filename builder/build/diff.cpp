@@ -3,6 +3,8 @@
 // objects without functional changes drop out; nothing changed at all is
 // an error, as in the classic tool.
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "build/context.h"
@@ -19,7 +21,23 @@ std::string flat_name(const std::string& path) {
   return s;
 }
 
-void diff_one(BuildCtx& ctx, ObjectJob& o) {
+// Globals a patched object defines that its original does not: a patch may
+// add a function in one file and call it from another.
+std::set<std::string> new_globals(const ObjectJob& o) {
+  auto defined = [](const Object& obj) {
+    std::set<std::string> names;
+    for (const Symbol& s : obj.symbols())
+      if (s.is_global() && s.sec != nullptr && (s.is_func() || s.is_object())) names.insert(s.name);
+    return names;
+  };
+  std::set<std::string> before = defined(Object::load(o.orig.string()));
+  std::set<std::string> out;
+  for (const std::string& n : defined(Object::load(o.patched.string())))
+    if (!before.contains(n)) out.insert(n);
+  return out;
+}
+
+void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_globals) {
   Config cfg;
   cfg.orig_path = o.orig.string();
   cfg.patched_path = o.patched.string();
@@ -31,6 +49,7 @@ void diff_one(BuildCtx& ctx, ObjectJob& o) {
   fs::create_directories(o.output.parent_path());
   cfg.output_path = o.output.string();
   cfg.debug = ctx.cfg.debug;
+  cfg.patch_globals = patch_globals;
   std::ostringstream out, err;
   Diag diag(out, err);
   diag.set_debug(cfg.debug);
@@ -45,8 +64,13 @@ void diff_one(BuildCtx& ctx, ObjectJob& o) {
 
 void diff_objects(BuildCtx& ctx) {
   std::string refusals;
+  std::map<std::string, std::set<std::string>> globals;  // per object: the others' new globals
+  for (const ObjectJob& o : ctx.objects)
+    for (const std::string& n : new_globals(o))
+      for (const ObjectJob& other : ctx.objects)
+        if (&other != &o) globals[other.path].insert(n);
   for (ObjectJob& o : ctx.objects) {
-    diff_one(ctx, o);
+    diff_one(ctx, o, globals[o.path]);
     if (o.diff_status == static_cast<int>(ExitCode::Unsupported) || o.diff_status == static_cast<int>(ExitCode::Error))
       refusals += o.messages;
   }

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct Config {
   std::string patch_name;
   std::string output_path;
   bool debug = false;
+  // New global symbols other objects of the same patch define (kpatch-build
+  // knows them all; the command line does not): a reference to one links
+  // inside the patch module.
+  std::set<std::string> patch_globals;
 };
 
 // Where a piece of an input section went in the output.

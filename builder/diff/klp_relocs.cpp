@@ -18,6 +18,7 @@
 //   a global the parent defines                 .klp.sym.<parent>.N,0
 //   a global the parent imports (undefined)     plain N: the parent links it so
 //   a local of the original object              .klp.sym.<parent>.N,<pos>
+//   a new global of another object of the patch plain N: linked in the module
 //   anything else                               refused: unresolved-symbol
 #include "diff/klp_relocs.h"
 
@@ -101,6 +102,7 @@ std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where&
   if (!exporter.empty() && (exporter == "vmlinux" || exporter != parent)) return undefined_symbol(ctx, name);
   if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));
   if (ctx.parent->imports(name)) return undefined_symbol(ctx, name);
+  if (ctx.cfg.patch_globals.contains(name)) return undefined_symbol(ctx, name);  // another object of the patch
   ctx.diag.unsupported(where, "symbol '" + name + "' is neither exported nor defined in " + ctx.parent->path(),
                        "unresolved-symbol");
   return std::nullopt;

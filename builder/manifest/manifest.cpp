@@ -125,6 +125,7 @@ const std::map<std::string, Field>& fields() {
 }  // namespace
 
 std::string Manifest::module_name() const {
+  if (!module_file_name.empty()) return module_file_name;
   std::string name = id;
   for (char& c : name)
     if (c == '-') c = '_';

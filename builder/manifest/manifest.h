@@ -20,11 +20,15 @@ struct Manifest {
   std::vector<std::string> kernels;
   unsigned version = 1;
   bool replace = true;
+  // The classic command line names the module itself (-n NAME, default
+  // livepatch-<patch>); used as given for the .ko file, as Kbuild does.
+  std::string module_file_name;
 
   // The kernel module name: id with '-' as '_', prefixed "kpatch_" unless
   // it already is, and "_v<version>" appended from version 2 on: during an
   // atomic replace the old and the new version are loaded side by side, so
   // their names must differ.
+  // The classic form's module_file_name wins when set.
   std::string module_name() const;
 };
 

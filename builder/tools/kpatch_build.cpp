@@ -76,12 +76,18 @@ std::string running_release() {
   return u.release;
 }
 
-// The classic form has no manifest: make one from the arguments.
+// The classic form has no manifest: make one from the arguments. As in the
+// classic tool the module is NAME.ko for -n NAME, else livepatch-<first
+// patch's name>.ko, with characters Kbuild cannot take in a module name
+// turned into '-'; the patch id is the module name.
 kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
   kp::Manifest m;
-  std::string stem = cfg.name.empty() ? cfg.patches.front().stem().string() : cfg.name;
-  for (char& c : stem) c = std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : '_';
-  m.id = stem;
+  std::string name = cfg.name.empty() ? "livepatch-" + cfg.patches.front().stem().string() : cfg.name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '-';
+  if (name.size() > 55) throw kp::Fatal("kpatch-build: error: module name '" + name + "' is longer than 55 characters");
+  m.module_file_name = name;
+  m.id = name;
   m.summary = "built from " + cfg.patches.front().filename().string();
   for (const auto& p : cfg.patches) {
     if (!std::filesystem::is_regular_file(p)) throw kp::Fatal(p.string() + ": error: patch file not found");
@@ -91,9 +97,12 @@ kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
   return m;
 }
 
-std::filesystem::path data_dir(const char* env, const char* fallback) {
+std::filesystem::path data_dir(const char* env, const char* sub) {
   if (const char* v = std::getenv(env); v && *v) return v;
-  return fallback;
+  std::filesystem::path in_tree = std::filesystem::path(KPATCH_SOURCE_DIR) / sub;
+  std::error_code ec;
+  if (std::filesystem::is_directory(in_tree, ec)) return in_tree;
+  return std::filesystem::path(KPATCH_DATA_DIR) / sub;
 }
 
 }  // namespace
@@ -104,8 +113,8 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 1;
   }
-  cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", KPATCH_SOURCE_DIR "/scripts");
-  cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", KPATCH_SOURCE_DIR "/kmod");
+  cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
+  cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
     kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
