@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -165,6 +166,23 @@ Manifest load_manifest(const std::filesystem::path& file) {
   auto text = read_file(file.string());
   if (!text) throw Fatal(file.string() + ": error: cannot read the manifest");
   return parse_manifest(file, *text);
+}
+
+Manifest classic_manifest(const std::string& name, const std::vector<std::filesystem::path>& patches,
+                          const std::string& release) {
+  Manifest m;
+  std::string module = name.empty() ? "livepatch-" + patches.front().stem().string() : name;
+  for (char& c : module)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '-';
+  if (module.size() > kMaxModuleName)
+    throw Fatal("kpatch-build: error: module name '" + module + "' is longer than " +
+                std::to_string(kMaxModuleName) + " characters");
+  m.module_file_name = module;
+  m.id = module;
+  m.summary = "built from " + patches.front().filename().string();
+  m.patches = patches;
+  m.kernels = {release};
+  return m;
 }
 
 }  // namespace kp

@@ -37,4 +37,12 @@ struct Manifest {
 Manifest load_manifest(const std::filesystem::path& file);
 Manifest parse_manifest(const std::filesystem::path& file, const std::string& text);
 
+// The manifest of the classic command line (`kpatch-build [-n NAME]
+// PATCH...`), named as the classic tool names its modules: NAME.ko, else
+// livepatch-<first patch's stem>.ko, characters Kbuild cannot take in a
+// module name turned into '-'; the id is the module name. Throws kp::Fatal
+// for a name over 55 characters.
+Manifest classic_manifest(const std::string& name, const std::vector<std::filesystem::path>& patches,
+                          const std::string& release);
+
 }  // namespace kp

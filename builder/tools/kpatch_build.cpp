@@ -76,27 +76,16 @@ std::string running_release() {
   return u.release;
 }
 
-// The classic form has no manifest: make one from the arguments. As in the
-// classic tool the module is NAME.ko for -n NAME, else livepatch-<first
-// patch's name>.ko, with characters Kbuild cannot take in a module name
-// turned into '-'; the patch id is the module name.
+// The classic form has no manifest: make one from the arguments.
 kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
-  kp::Manifest m;
-  std::string name = cfg.name.empty() ? "livepatch-" + cfg.patches.front().stem().string() : cfg.name;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '-';
-  if (name.size() > 55) throw kp::Fatal("kpatch-build: error: module name '" + name + "' is longer than 55 characters");
-  m.module_file_name = name;
-  m.id = name;
-  m.summary = "built from " + cfg.patches.front().filename().string();
-  for (const auto& p : cfg.patches) {
+  for (const auto& p : cfg.patches)
     if (!std::filesystem::is_regular_file(p)) throw kp::Fatal(p.string() + ": error: patch file not found");
-    m.patches.push_back(p);
-  }
-  m.kernels = {running_release()};
-  return m;
+  return kp::classic_manifest(cfg.name, cfg.patches, running_release());
 }
 
+// A run-time data directory: the environment's, else the source tree's
+// (in-tree use), else the installed one (DATADIR/kpatch/SUB, see
+// docs/packaging.md).
 std::filesystem::path data_dir(const char* env, const char* sub) {
   if (const char* v = std::getenv(env); v && *v) return v;
   std::filesystem::path in_tree = std::filesystem::path(KPATCH_SOURCE_DIR) / sub;

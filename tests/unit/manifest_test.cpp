@@ -118,5 +118,17 @@ TEST_F(ManifestTest, DuplicateKey) {
   EXPECT_EQ(error_of("id: x\nid: y\n"), "m.yaml:2:1: error: key 'id' given twice\n  id: y");
 }
 
+// The classic command line names modules as the classic tool does.
+TEST(ClassicManifest, NamesTheModuleLikeTheClassicTool) {
+  Manifest m = classic_manifest("", {"/tmp/fix-cve.1234.patch", "/tmp/other.patch"}, "6.1.0-56-cloud-amd64");
+  EXPECT_EQ(m.module_name(), "livepatch-fix-cve-1234");
+  EXPECT_EQ(m.id, "livepatch-fix-cve-1234");
+  EXPECT_EQ(m.kernels, std::vector<std::string>{"6.1.0-56-cloud-amd64"});
+  EXPECT_EQ(m.patches.size(), 2u);
+  EXPECT_EQ(classic_manifest("my_fix", {"/tmp/a.patch"}, "r").module_name(), "my_fix");
+  EXPECT_EQ(classic_manifest("my fix!", {"/tmp/a.patch"}, "r").module_name(), "my-fix-");
+  EXPECT_THROW(classic_manifest(std::string(56, 'a'), {"/tmp/a.patch"}, "r"), Fatal);
+}
+
 }  // namespace
 }  // namespace kp
