@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# package.patches: kpatch-package turns the cmdline example (version 1) and
+# its version 2 into kpatch-patch packages: names, payload, relations,
+# descriptions, maintainer scripts, lint; a bad input fails cleanly.
+#   patches.sh V1_DIR V2_DIR OUT_DIR
+set -euo pipefail
+source "$(dirname -- "$0")/lib.sh"
+v1=$1 v2=$2 out=$3
+rm -rf "$out"
+"$PACKAGING/kpatch-package" -o "$out" "$v1" "$v2"
+
+assert_eq "package files" "${DEB_PATCH}_1-1_amd64.deb
+${DEB_PATCH}_2-1_amd64.deb
+${RPM_PATCH}-1-1.x86_64.rpm
+${RPM_PATCH}-2-1.x86_64.rpm" "$(cd "$out" && ls | LC_ALL=C sort)"
+
+assert_lintian_clean "$out"/*.deb
+assert_rpmlint_clean "$out"/*.rpm
+
+for v in 1 2; do
+	module=kpatch_example_cmdline
+	[ "$v" = 1 ] || module=${module}_v$v
+	deb=$out/${DEB_PATCH}_$v-1_amd64.deb rpm=$out/$RPM_PATCH-$v-1.x86_64.rpm
+	assert_eq "v$v payload (deb)" "/usr/lib/kpatch/$REL/$module.ko" "$(deb_payload "$deb")"
+	assert_eq "v$v payload, deb = rpm" "$(deb_payload "$deb")" "$(rpm_payload "$rpm")"
+	assert_eq "v$v Depends" "kpatch (>= 0.1.0), linux-image-$REL" "$(dpkg-deb -f "$deb" Depends)"
+	description=$(dpkg-deb -f "$deb" Description)
+	assert_contains "v$v description has the summary" 'Prefix /proc/cmdline with "kpatch-cmdline' "$description"
+	assert_contains "v$v description has the CVEs" "CVEs fixed: none listed" "$description"
+	assert_contains "v$v rpm provides kpatch-patch($REL)" "kpatch-patch($REL) = $v" "$(rpm -qp --provides "$rpm")"
+	assert_contains "v$v rpm requires kpatch" "kpatch >= 0.1.0" "$(rpm -qp --requires "$rpm")"
+	scripts=$(rpm -qp --scripts "$rpm")
+	for s in 'postinstall scriptlet' 'preuninstall scriptlet' 'postuninstall scriptlet' 'posttrans scriptlet' \
+		"KP_MODULE=$module" "KP_REL=$REL" 'kp_rpm_post "$1"' 'kp_rpm_preun "$1"' 'kp_rpm_postun "$1"'; do
+		assert_contains "v$v rpm --scripts: $s" "$s" "$scripts"
+	done
+	control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t | LC_ALL=C sort | tr '\n' ' ')
+	assert_eq "v$v deb control files" "./ ./control ./md5sums ./postinst ./postrm ./prerm " "$control"
+done
+
+# A module without its JSON report: an error naming the file, nothing written.
+bad=$(mktemp -d)
+trap 'rm -rf "$bad"' EXIT
+cp "$v1"/*.ko "$bad/"
+set +e
+err=$("$PACKAGING/kpatch-package" -o "$bad/out" "$bad" 2>&1)
+status=$?
+set -e
+assert_eq "missing JSON: exit status" 1 "$status"
+assert_contains "missing JSON: message" "kpatch-package: error: $bad/kpatch_example_cmdline.json: missing" "$err"
+[ ! -e "$bad/out" ] || fail "missing JSON: $bad/out was created"
+pass "missing JSON: no output"
