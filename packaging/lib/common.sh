@@ -9,6 +9,8 @@ KP_PACKAGING_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 KP_SOURCE_DIR=$(cd -- "$KP_PACKAGING_DIR/.." && pwd)
 KP_PROG=${KP_PROG:-$(basename -- "$0")}
 KP_MAINTAINER=${KPATCH_MAINTAINER:-kpatch maintainers <kpatch@example.org>}
+# The distribution's page for its patches (Homepage:/URL:), when it has one.
+KP_HOMEPAGE=${KPATCH_HOMEPAGE:-}
 
 die() {
 	echo "$KP_PROG: error: $*" >&2
