@@ -73,8 +73,10 @@ void ignore_functions(Ctx& ctx, const Section& marker) {
   for (const Reloc& r : marker.relocs) {
     Symbol& fn = marked_function(ctx, marker, r);
     if (fn.status == Status::New)
-      ctx.diag.warn(ctx.where(*ctx.patched, fn.sec, &fn), "KPATCH_IGNORE_FUNCTION(" + fn.name +
-                    "): the function is new in the patch; ignoring it has no effect", "ignore-new");
+      ctx.diag.warn(
+          ctx.where(*ctx.patched, fn.sec, &fn),
+          "KPATCH_IGNORE_FUNCTION(" + fn.name + "): the function is new in the patch; ignoring it has no effect",
+          "ignore-new");
     mark_unchanged(ctx, fn, "KPATCH_IGNORE_FUNCTION");
   }
 }
@@ -113,9 +115,12 @@ bool is_author_marker(std::string_view name) {
 
 void apply_author_markers(Ctx& ctx) {
   for (const Section& sec : ctx.patched->sections()) {
-    if (sec.name == kIgnoreFunctions) ignore_functions(ctx, sec);
-    else if (sec.name == kIgnoreSections) ignore_sections(ctx, sec);
-    else if (sec.name == kForce) force_unsafe(ctx, sec);
+    if (sec.name == kIgnoreFunctions)
+      ignore_functions(ctx, sec);
+    else if (sec.name == kIgnoreSections)
+      ignore_sections(ctx, sec);
+    else if (sec.name == kForce)
+      force_unsafe(ctx, sec);
   }
 }
 
