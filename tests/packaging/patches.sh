@@ -50,3 +50,13 @@ assert_eq "missing JSON: exit status" 1 "$status"
 assert_contains "missing JSON: message" "kpatch-package: error: $bad/kpatch_example_cmdline.json: missing" "$err"
 [ ! -e "$bad/out" ] || fail "missing JSON: $bad/out was created"
 pass "missing JSON: no output"
+
+# An input that is not a directory: the same, naming it.
+set +e
+err=$("$PACKAGING/kpatch-package" -o "$bad/out" "$bad/nonexistent" 2>&1)
+status=$?
+set -e
+assert_eq "no input dir: exit status" 1 "$status"
+assert_eq "no input dir: message" "kpatch-package: error: $bad/nonexistent: not a directory" "$err"
+[ ! -e "$bad/out" ] || fail "no input dir: $bad/out was created"
+pass "no input dir: no output"
