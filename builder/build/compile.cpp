@@ -1,8 +1,10 @@
 // Compiling the affected objects, before and after the patch, through
 // Kbuild so every flag matches the distribution's build; with
 // -ffunction-sections -fdata-sections (from make.args) so the differ can
-// take functions one by one.
+// take functions one by one. Each object's .cmd file is read once per
+// compile: its parent (vmlinux or a module) and its exported symbols' CRCs.
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -18,11 +20,11 @@ fs::path cmd_file(const fs::path& tree, const std::string& obj) {
   return p.parent_path() / ("." + p.filename().string() + ".cmd");
 }
 
-// vmlinux, or the module the object was compiled for.
-std::string parent_of(const fs::path& cmd, const std::string& obj) {
-  auto contents = read_file(cmd.string());
-  if (!contents) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
-  const std::string& text = *contents;
+// vmlinux, or the module the object was compiled for, from the text of
+// its .cmd file.
+std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path& cmd, const std::string& obj) {
+  if (!cmd_text) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
+  const std::string& text = *cmd_text;
   static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
   std::smatch m;
   bool module = text.find(" -DMODULE ") != std::string::npos || text.find(" -DMODULE'") != std::string::npos;
@@ -56,19 +58,22 @@ void compile(BuildCtx& ctx, const char* stage) {
     fs::path dst = ctx.work / stage / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
-    bool orig = std::string(stage) == "orig";
-    (orig ? o.orig : o.patched) = dst;
-    auto cmd_text = read_file(cmd_file(ctx.tree, o.path).string());
-    (orig ? o.crcs_orig : o.crcs_patched) = read_symvers_lines(cmd_text.value_or(""));
+    fs::path cmd = cmd_file(ctx.tree, o.path);
+    std::optional<std::string> cmd_text = read_file(cmd.string());
+    if (std::string(stage) == "orig") {
+      o.orig = dst;
+      o.parent = parent_of(cmd_text, cmd, o.path);
+      o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
+    } else {
+      o.patched = dst;
+      o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));
+    }
   }
 }
 
 }  // namespace
 
-void compile_original(BuildCtx& ctx) {
-  compile(ctx, "orig");
-  for (ObjectJob& o : ctx.objects) o.parent = parent_of(cmd_file(ctx.tree, o.path), o.path);
-}
+void compile_original(BuildCtx& ctx) { compile(ctx, "orig"); }
 
 void compile_patched(BuildCtx& ctx) { compile(ctx, "patched"); }
 
