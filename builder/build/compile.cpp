@@ -13,23 +13,18 @@
 
 namespace kp {
 
-namespace {
-
-fs::path cmd_file(const fs::path& tree, const std::string& obj) {
+fs::path kbuild_cmd_file(const fs::path& tree, const std::string& obj) {
   fs::path p = tree / obj;
   return p.parent_path() / ("." + p.filename().string() + ".cmd");
 }
 
-// vmlinux, or the module the object was compiled for, from the text of
-// its .cmd file.
-std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path& cmd, const std::string& obj) {
-  if (!cmd_text) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
-  const std::string& text = *cmd_text;
+std::string kbuild_parent(const std::string& cmd_text) {
   static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
-  std::smatch m;
-  bool module = text.find(" -DMODULE ") != std::string::npos || text.find(" -DMODULE'") != std::string::npos;
+  bool module =
+      cmd_text.find(" -DMODULE ") != std::string::npos || cmd_text.find(" -DMODULE'") != std::string::npos;
   if (!module) return "vmlinux";
-  if (!std::regex_search(text, m, modname)) throw BuildError(obj + ": a module object without KBUILD_MODNAME");
+  std::smatch m;
+  if (!std::regex_search(cmd_text, m, modname)) return {};
   std::string name = m[1];
   for (char& c : name)
     if (c == '-') c = '_';
@@ -45,6 +40,17 @@ std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg) {
   return arg + " -I" + fs::absolute(ctx.cfg.kmod_dir).string();
 }
 
+namespace {
+
+// vmlinux, or the module the object was compiled for, from the text of
+// its .cmd file.
+std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path& cmd, const std::string& obj) {
+  if (!cmd_text) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
+  std::string name = kbuild_parent(*cmd_text);
+  if (name.empty()) throw BuildError(obj + ": a module object without KBUILD_MODNAME");
+  return name;
+}
+
 void compile(BuildCtx& ctx, const char* stage) {
   Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
   for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
@@ -58,7 +64,7 @@ void compile(BuildCtx& ctx, const char* stage) {
     fs::path dst = ctx.work / stage / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
-    fs::path cmd = cmd_file(ctx.tree, o.path);
+    fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
     std::optional<std::string> cmd_text = read_file(cmd.string());
     if (std::string(stage) == "orig") {
       o.orig = dst;

@@ -114,5 +114,13 @@ std::string patch_failure(const fs::path& patch, const std::string& patch_output
 std::string c_string(const std::string& s);
 fs::path module_symtab(BuildCtx& ctx, const std::string& module);  // readelf -s of a module
 std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_text);  // #SYMVER sym crc
+// Kbuild's .<object>.cmd file, and what it says the object was compiled
+// for: "vmlinux", a module name ('-' as '_'), or "" for a module object
+// without KBUILD_MODNAME.
+fs::path kbuild_cmd_file(const fs::path& tree, const std::string& obj);
+std::string kbuild_parent(const std::string& cmd_text);
+// A make argument with kmod/ added to KCFLAGS (compile.cpp): every compile
+// of patched-tree objects uses the same flags.
+std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg);
 
 }  // namespace kp

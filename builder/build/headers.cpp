@@ -41,9 +41,6 @@
 // time (asm-offsets.h) hides what it was generated from.
 #include "build/headers.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -53,6 +50,7 @@
 
 #include "build/verify.h"
 #include "support/diag.h"
+#include "support/file.h"
 
 namespace kp {
 
@@ -89,25 +87,6 @@ std::vector<Include> scan_includes(std::string_view text) {
 }
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::string out;
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < out.size()) {
-      ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    out.resize(got);
-  }
-  ::close(fd);
-  return out;
-}
 
 // "a/b/../c.h" -> "a/c.h"; "" if it leaves the tree.
 std::string normal(const std::string& path) {
@@ -197,7 +176,7 @@ std::vector<std::string> IncludeGraph::search(const std::string& dir, const Incl
 
 void IncludeGraph::read(const std::string& file) {
   std::vector<std::string>& out = edges_[file];
-  for (const Include& inc : scan_includes(read_file(tree_ / file)))
+  for (const Include& inc : scan_includes(read_file((tree_ / file).string()).value_or("")))
     for (std::string& p : resolve(file, inc)) out.push_back(std::move(p));
 }
 
@@ -275,18 +254,10 @@ const std::string kArch = "x86";
 
 std::string object_of(const std::string& source) { return fs::path(source).replace_extension(".o").generic_string(); }
 
-// "vmlinux", or the module Kbuild compiled the object for (as compile.cpp
-// reads it from the .cmd file).
+// "vmlinux", or the module Kbuild compiled the object for; "" for a module
+// object without KBUILD_MODNAME.
 std::string compiled_for(const fs::path& tree, const std::string& obj) {
-  fs::path o = tree / obj;
-  std::string cmd = read_file(o.parent_path() / ("." + o.filename().string() + ".cmd"));
-  if (cmd.find(" -DMODULE ") == std::string::npos && cmd.find(" -DMODULE'") == std::string::npos) return "vmlinux";
-  static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
-  std::smatch m;
-  if (!std::regex_search(cmd, m, modname)) return {};
-  std::string name = m[1];
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
+  return kbuild_parent(read_file(kbuild_cmd_file(tree, obj).string()).value_or(""));
 }
 
 // Most of the object's functions are in the parent (see the top).
@@ -336,7 +307,7 @@ void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) 
 
   // Compile them all; an object outside the configuration may not compile.
   Command cmd{{"make", "-k", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
-  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(a);
+  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
   for (const auto& o : candidates) cmd.argv.push_back(o);
   ProcResult r = ctx.run.run(cmd);
 
