@@ -44,7 +44,6 @@ void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_gl
   cfg.parent_name = o.parent;
   cfg.parent_symtab_path = (o.parent == "vmlinux" ? ctx.target.vmlinux_symtab : module_symtab(ctx, o.parent)).string();
   cfg.symvers_path = ctx.target.symvers.string();
-  cfg.patch_name = ctx.module_name();
   o.output = ctx.work / "diff" / flat_name(o.path);
   fs::create_directories(o.output.parent_path());
   cfg.output_path = o.output.string();

@@ -24,7 +24,6 @@ struct Config {
   std::string parent_name;  // "vmlinux" or a module name
   std::string parent_symtab_path;
   std::string symvers_path;
-  std::string patch_name;
   std::string output_path;
   bool debug = false;
   // New global symbols other objects of the same patch define (kpatch-build

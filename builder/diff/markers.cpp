@@ -21,10 +21,9 @@
 // is an error naming the entry: a hand-written marker that means nothing is
 // better refused than silently dropped. The marker sections themselves are
 // new, unreferenced data and never reach the output.
-#include "diff/markers.h"
-
 #include <string>
 
+#include "diff/context.h"
 #include "diff/targets.h"
 
 namespace kp {
@@ -108,10 +107,6 @@ void force_unsafe(Ctx& ctx, const Section& marker) {
 }
 
 }  // namespace
-
-bool is_author_marker(std::string_view name) {
-  return name == kIgnoreFunctions || name == kIgnoreSections || name == kForce;
-}
 
 void apply_author_markers(Ctx& ctx) {
   for (const Section& sec : ctx.patched->sections()) {

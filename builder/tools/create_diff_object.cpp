@@ -36,7 +36,8 @@ std::optional<kp::Config> parse_args(int argc, char** argv) {
   cfg.parent_name = pos[2];
   cfg.parent_symtab_path = pos[3];
   cfg.symvers_path = pos[4];
-  cfg.patch_name = pos[5];
+  // pos[5], the patch module name, is accepted as in the classic tool; the
+  // output does not depend on it.
   cfg.output_path = pos[6];
   return cfg;
 }
