@@ -1,8 +1,10 @@
 // kpatch: the runtime manager. Command line compatible with the classic
 // tool; see docs/kpatch.md.
+#include <charconv>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "manager.h"
@@ -41,7 +43,16 @@ int main(int argc, char** argv) {
     else if (a == "--force" || a == "-f") opt.force = true;
     else if (a == "--all" || a == "-a") all = true;
     else if ((a == "-k" || a == "--kernel") && i + 1 < argc) opt.kernel = argv[++i];
-    else if (a == "--timeout" && i + 1 < argc) opt.timeout = std::chrono::seconds(std::atoi(argv[++i]));
+    else if (a == "--timeout" && i + 1 < argc) {
+      std::string_view v = argv[++i];
+      long secs = -1;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+      if (ec != std::errc() || end != v.data() + v.size() || secs < 0) {
+        std::cerr << "kpatch: --timeout takes a number of seconds, not '" << v << "'\n" << kUsage;
+        return 1;
+      }
+      opt.timeout = std::chrono::seconds(secs);
+    }
     else if (a.starts_with("-")) {
       std::cerr << "kpatch: unknown option " << a << '\n' << kUsage;
       return 1;
