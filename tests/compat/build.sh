@@ -12,7 +12,7 @@
 set -euo pipefail
 kpatch_build=$1 release=$2 patch=$3 out=$4 form=${5:-}
 name=$(basename "$patch" .patch)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/kpatch/$release
+cache=$("$(dirname "$0")/../../scripts/kernel-tree" prepare "$release")  # cached: prints its dir
 rm -rf "$out"
 mkdir -p "$out"
 

@@ -17,6 +17,8 @@ cp "$tools"/*.deb "$tools"/*.rpm "$patches"/*.deb "$patches"/*.rpm "$work/pkgs/"
 # ---- a test key and a /bin/sh package for the installroot ----
 export GNUPGHOME=$work/gnupg
 mkdir -m 0700 "$GNUPGHOME"
+# gpg (and dnf, for its own keyring) start an agent per home: stop them.
+trap 'for h in "$GNUPGHOME" "$work"/dnf/cache/*/pubring; do [ -d "$h" ] && gpgconf --homedir "$h" --kill all; done' EXIT
 gpg --batch --passphrase '' --quick-gen-key 'kpatch packaging test <kpatch-test@example.org>' rsa3072 sign 1d 2>/dev/null
 key=$(gpg --list-keys --with-colons | awk -F: '/^fpr/ {print $10; exit}')
 
