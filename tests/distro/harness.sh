@@ -9,7 +9,7 @@
 #   distro_chroot CMD...         run CMD in WORKDIR/root (before the image)
 #   distro_dev_install KPATCH    put a kpatch binary, the systemd unit and the
 #                                dracut module in the root (no packages)
-#   distro_apt_repo REPO_DIR     make make-repo's signed repository the
+#   distro_apt_repo REPO_DIR     make package.repo's signed repository the
 #                                root's only apt source (file:, in the image)
 #   distro_image                 mkfs.ext4 -d WORKDIR/root -> WORKDIR/root.img
 #   distro_boot LABEL SCRIPT [ARG...] [-- KERNEL_ARG...]

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the apt scenarios (install, upgrade, remove; sourced): the
-# package and modules that make-repo's repository holds, and the start state
+# package and modules that package.repo's repository (tests/packaging/repo.sh) holds, and the start state
 # of all three: kpatch-patch-REL pinned to 1-1 installed in the chroot (its
 # postinst installs the module and runs dracut), then the image.
 source "$(dirname -- "${BASH_SOURCE[0]}")/../harness.sh"

@@ -4,7 +4,7 @@
 # live from the initramfs, before the switch to the real root and so before
 # any of its services; kpatch list shows it; /proc/cmdline is patched.
 #
-#   install.sh WORKDIR REPO_DIR      (REPO_DIR: make-repo's output)
+#   install.sh WORKDIR REPO_DIR      (REPO_DIR: package.repo's work dir, tests/packaging)
 set -euo pipefail
 DISTRO_PROG=distro.install
 source "$(dirname -- "${BASH_SOURCE[0]}")/apt-common.sh"
