@@ -3,6 +3,8 @@
 # lines and exits non-zero at the first failure.
 PACKAGING=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../../packaging" && pwd)
 RPMLINT_CONFIG=$PACKAGING/rpmlint/kpatch.toml
+# The C++ kpatch-package of the build tree (tests/packaging/CMakeLists.txt).
+KPATCH_PACKAGE=${KPATCH_PACKAGE:-kpatch-package}
 REL=6.1.0-56-cloud-amd64
 DEB_PATCH=kpatch-patch-$REL
 RPM_PATCH=kpatch-patch-6_1_0-56-cloud-amd64

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname -- "$0")/lib.sh"
 v1=$1 v2=$2 out=$3
 rm -rf "$out"
-"$PACKAGING/kpatch-package" -o "$out" "$v1" "$v2"
+"$KPATCH_PACKAGE" -o "$out" "$v1" "$v2"
 
 assert_eq "package files" "${DEB_PATCH}_1-1_amd64.deb
 ${DEB_PATCH}_2-1_amd64.deb
@@ -31,7 +31,7 @@ for v in 1 2; do
 	assert_contains "v$v rpm requires kpatch" "kpatch >= 0.1.0" "$(rpm -qp --requires "$rpm")"
 	scripts=$(rpm -qp --scripts "$rpm")
 	for s in 'postinstall scriptlet' 'preuninstall scriptlet' 'postuninstall scriptlet' 'posttrans scriptlet' \
-		"KP_MODULE=$module" "KP_REL=$REL" 'kp_rpm_post "$1"' 'kp_rpm_preun "$1"' 'kp_rpm_postun "$1"'; do
+		"KP_MODULE='$module'" "KP_REL='$REL'" 'kp_rpm_post "$1"' 'kp_rpm_preun "$1"' 'kp_rpm_postun "$1"'; do
 		assert_contains "v$v rpm --scripts: $s" "$s" "$scripts"
 	done
 	control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t | LC_ALL=C sort | tr '\n' ' ')
@@ -43,7 +43,7 @@ bad=$(mktemp -d)
 trap 'rm -rf "$bad"' EXIT
 cp "$v1"/*.ko "$bad/"
 set +e
-err=$("$PACKAGING/kpatch-package" -o "$bad/out" "$bad" 2>&1)
+err=$("$KPATCH_PACKAGE" -o "$bad/out" "$bad" 2>&1)
 status=$?
 set -e
 assert_eq "missing JSON: exit status" 1 "$status"
@@ -53,7 +53,7 @@ pass "missing JSON: no output"
 
 # An input that is not a directory: the same, naming it.
 set +e
-err=$("$PACKAGING/kpatch-package" -o "$bad/out" "$bad/nonexistent" 2>&1)
+err=$("$KPATCH_PACKAGE" -o "$bad/out" "$bad/nonexistent" 2>&1)
 status=$?
 set -e
 assert_eq "no input dir: exit status" 1 "$status"

@@ -12,7 +12,7 @@ rm -rf "$work"
 mkdir -p "$work"
 export KPATCH_BUILD=$kpatch_build
 module=kpatch_example_cmdline
-"$PACKAGING/kpatch-package" --"$kind" -o "$work/src" "$manifest"
+"$KPATCH_PACKAGE" --"$kind" -o "$work/src" "$manifest"
 
 check_module() { # PACKAGE_ROOT
 	local ko=$1/usr/lib/kpatch/$REL/$module.ko

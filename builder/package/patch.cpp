@@ -1,0 +1,204 @@
+#include "package/patch.h"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "elf/elf_file.h"
+#include "support/diag.h"
+#include "support/file.h"
+
+namespace kp::pkg {
+
+namespace {
+
+bool matches(const std::string& s, const char* re) {
+  return std::regex_match(s, std::regex(re));
+}
+
+[[noreturn]] void bad(const std::string& where, const std::string& field, const std::string& value,
+                      const std::string& why = "") {
+  throw Fatal(where + ": bad " + field + " '" + printable(value) + "'" + (why.empty() ? "" : ": " + why));
+}
+
+// Length of the UTF-8 sequence starting at s[i], or 0 if it is not one.
+size_t utf8_length(const std::string& s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return 0;
+  return n;
+}
+
+// The .modinfo strings of an ELF module: key=value, NUL-separated. The first
+// value of each key wins (the kernel's own modinfo reads the same way).
+std::vector<std::pair<std::string, std::string>> modinfo(const fs::path& ko) {
+  auto elf = elf::ElfFile::open_read(ko.string());
+  for (size_t i = 1; i < elf.section_count(); ++i) {
+    GElf_Shdr sh = elf.shdr(i);
+    if (elf.string_at(elf.shstrndx(), sh.sh_name, "section name") != ".modinfo") continue;
+    auto bytes = elf.bytes(i);
+    std::string all(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t pos = 0; pos < all.size();) {
+      size_t end = all.find('\0', pos);
+      if (end == std::string::npos) end = all.size();
+      std::string entry = all.substr(pos, end - pos);
+      if (size_t eq = entry.find('='); eq != std::string::npos)
+        out.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+      pos = end + 1;
+    }
+    return out;
+  }
+  throw Fatal(ko.string() + ": no .modinfo section (not a kernel module)");
+}
+
+std::string field(const std::vector<std::pair<std::string, std::string>>& info, const std::string& key) {
+  for (const auto& [k, v] : info)
+    if (k == key) return v;
+  return "";
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; !s.empty() && pos <= s.size();) {
+    size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+unsigned parse_version(const std::string& s, const std::string& where) {
+  if (!matches(s, "[1-9][0-9]{0,5}")) bad(where, "kpatch_version", s, "a patch version is a number from 1");
+  return static_cast<unsigned>(std::stoul(s));
+}
+
+// The JSON report must describe this very module.
+void check_report(const Patch& p, const fs::path& json_path) {
+  auto text = read_file(json_path.string());
+  if (!text)
+    throw Fatal(json_path.string() + ": missing (kpatch-build writes it next to " + p.ko.filename().string() + ")");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Fatal(json_path.string() + ": not a kpatch-build report: " + e.what());
+  }
+  auto str = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string("(missing)");
+  };
+  auto num = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number_unsigned() ? std::to_string(it->get<unsigned long>())
+                                                     : std::string("(missing)");
+  };
+  if (str("module") != p.module)
+    throw Fatal(json_path.string() + ": module is not " + p.module + " (report of another build?)");
+  if (str("kernel") != p.release) throw Fatal(json_path.string() + ": kernel is not " + p.release);
+  if (num("version") != std::to_string(p.version))
+    throw Fatal(json_path.string() + ": version is not " + std::to_string(p.version));
+}
+
+}  // namespace
+
+std::string printable(const std::string& s) {
+  static const char* hexd = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c < 0x20 || c == 0x7f)
+      out += std::string("\\x") + hexd[c >> 4] + hexd[c & 15];
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+bool is_module_name(const std::string& s) {
+  return matches(s, "[a-z0-9_]{1,55}");
+}
+bool is_kernel_release(const std::string& s) {
+  return s.size() <= 100 && matches(s, "[a-z0-9][a-z0-9.+-]*");
+}
+bool is_cve_id(const std::string& s) {
+  return matches(s, "CVE-[0-9]{4}-[0-9]{4,8}");
+}
+
+std::string text_line_error(const std::string& text) {
+  if (text.empty()) return "empty";
+  if (text.size() > 2000) return "longer than 2000 bytes";
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return "control character at byte " + std::to_string(i);
+    size_t n = utf8_length(text, i);
+    if (n == 0) return "not UTF-8 at byte " + std::to_string(i);
+    if (n == 2 && static_cast<unsigned char>(text[i]) == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0)
+      return "control character at byte " + std::to_string(i);
+    i += n;
+  }
+  return "";
+}
+
+std::string Patch::rpm_name() const {
+  std::string r = release;
+  for (char& c : r)
+    if (c == '.') c = '_';
+  return "kpatch-patch-" + r;
+}
+
+std::string Patch::base_module() const {
+  std::string suffix = "_v" + std::to_string(version);
+  if (version > 1 && module.ends_with(suffix)) return module.substr(0, module.size() - suffix.size());
+  return module;
+}
+
+void validate(const Patch& p, const std::string& where) {
+  if (!is_module_name(p.module)) bad(where, "module name", p.module, "a module name is [a-z0-9_], at most 55");
+  if (!matches(p.id, "[a-z0-9][a-z0-9_-]{0,63}")) bad(where, "patch id", p.id, "an id is [a-z0-9_-], at most 64");
+  if (p.version < 1 || p.version > 999999) bad(where, "patch version", std::to_string(p.version));
+  if (!is_kernel_release(p.release)) bad(where, "kernel release", p.release, "a release is [a-z0-9.+-]");
+  if (auto why = text_line_error(p.summary); !why.empty()) bad(where, "summary", p.summary, why);
+  for (const auto& c : p.cves)
+    if (!is_cve_id(c)) bad(where, "CVE id", c, "a CVE id is CVE-YYYY-NNNN");
+  if (!matches(p.build_id, "[0-9a-f]{0,128}")) bad(where, "build ID", p.build_id);
+}
+
+Patch read_built_module(const fs::path& ko) {
+  auto info = modinfo(ko);
+  if (field(info, "livepatch") != "Y") throw Fatal(ko.string() + ": not a livepatch module (no livepatch=Y)");
+  Patch p;
+  p.ko = ko;
+  p.module = field(info, "name");
+  p.id = field(info, "kpatch_id");
+  if (p.id.empty()) throw Fatal(ko.string() + ": no kpatch_id in .modinfo (not built by kpatch-build?)");
+  p.version = parse_version(field(info, "kpatch_version"), ko.string());
+  p.summary = field(info, "kpatch_summary");
+  p.cves = split_commas(field(info, "kpatch_cves"));
+  p.build_id = field(info, "kpatch_build_id");
+  std::string vermagic = field(info, "vermagic");
+  p.release = vermagic.substr(0, vermagic.find(' '));
+  validate(p, ko.string());
+  check_report(p, fs::path(ko).replace_extension(".json"));
+  return p;
+}
+
+Patch patch_from_manifest(const Manifest& m) {
+  const std::string where = m.path.string();
+  if (m.kernels.size() != 1)
+    throw Fatal(where + ": a source package is for one kernel; kernels: lists " + std::to_string(m.kernels.size()));
+  Patch p;
+  p.id = m.id;
+  p.version = m.version;
+  p.summary = m.summary;
+  p.cves = m.cves;
+  p.release = m.kernels.front();
+  p.module = m.module_name();
+  validate(p, where);
+  return p;
+}
+
+}  // namespace kp::pkg
