@@ -17,6 +17,19 @@ die() {
 	exit 1
 }
 
+# ARG with control characters shown as \xNN, for messages.
+kp_printable() {
+	local LC_ALL=C s=$1 out="" c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[[:cntrl:]]) out+=$(printf '\\x%02x' "'$c") ;;
+		*) out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
 step() {
 	echo "$KP_PROG: $*" >&2
 }
