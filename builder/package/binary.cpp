@@ -5,6 +5,7 @@
 #include <set>
 
 #include "package/deb.h"
+#include "package/osv.h"
 #include "package/patch.h"
 #include "package/rpm.h"
 #include "support/diag.h"
@@ -68,6 +69,8 @@ std::vector<fs::path> build_binary_packages(Runner& run, const std::vector<fs::p
   }
   std::vector<fs::path> made;
   for (const auto& p : patches) {
+    made.push_back(work / "out" / osv_file_name(p));
+    write_text(made.back(), osv_record(p, s), kFile);
     if (f.deb) {
       std::cerr << "kpatch-package: " << p.deb_name() << " " << p.version << "-1: building .deb\n";
       made.push_back(build_deb(run, p, s, work));

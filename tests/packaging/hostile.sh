@@ -61,6 +61,9 @@ assert_eq "rpm payload" "/usr/lib/kpatch/$REL/kpatch_hostile.ko" "$(rpm_payload 
 assert_lintian_clean "$deb"
 assert_rpmlint_clean "$rpm"
 assert_nothing_ran "lint"
+assert_contains "OSV record lists the CVE" '"upstream": [
+    "CVE-2024-12345"
+  ]' "$(cat "$work/out/kpatch-patch-${REL}_1-1.osv.json")"
 
 # Fields with a shape refuse anything else: exit 1, the file named, the
 # value escaped, no output directory.

@@ -9,7 +9,9 @@ v1=$1 v2=$2 out=$3
 rm -rf "$out"
 "$KPATCH_PACKAGE" -o "$out" "$v1" "$v2"
 
-assert_eq "package files" "${DEB_PATCH}_1-1_amd64.deb
+assert_eq "package files" "${DEB_PATCH}_1-1.osv.json
+${DEB_PATCH}_1-1_amd64.deb
+${DEB_PATCH}_2-1.osv.json
 ${DEB_PATCH}_2-1_amd64.deb
 ${RPM_PATCH}-1-1.x86_64.rpm
 ${RPM_PATCH}-2-1.x86_64.rpm" "$(cd "$out" && ls | LC_ALL=C sort)"
@@ -34,6 +36,10 @@ for v in 1 2; do
 		"KP_MODULE='$module'" "KP_REL='$REL'" 'kp_rpm_post "$1"' 'kp_rpm_preun "$1"' 'kp_rpm_postun "$1"'; do
 		assert_contains "v$v rpm --scripts: $s" "$s" "$scripts"
 	done
+	osv=$(cat "$out/${DEB_PATCH}_$v-1.osv.json")
+	assert_contains "v$v OSV names the package" "\"name\": \"$DEB_PATCH\"" "$osv"
+	assert_contains "v$v OSV: fixed in $v-1" "\"fixed\": \"$v-1\"" "$osv"
+	assert_contains "v$v OSV names the kernel" "\"kernel_release\": \"$REL\"" "$osv"
 	control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t | LC_ALL=C sort | tr '\n' ' ')
 	assert_eq "v$v deb control files" "./ ./control ./md5sums ./postinst ./postrm ./prerm " "$control"
 done

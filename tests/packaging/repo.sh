@@ -12,7 +12,7 @@ source "$(dirname -- "$0")/lib.sh"
 tools=$1 patches=$2 work=$3
 rm -rf "$work"
 mkdir -p "$work/pkgs"
-cp "$tools"/*.deb "$tools"/*.rpm "$patches"/*.deb "$patches"/*.rpm "$work/pkgs/"
+cp "$tools"/*.deb "$tools"/*.rpm "$patches"/*.deb "$patches"/*.rpm "$patches"/*.osv.json "$work/pkgs/"
 
 # ---- a test key and a /bin/sh package for the installroot ----
 export GNUPGHOME=$work/gnupg
@@ -66,7 +66,11 @@ gpgv --keyring "$out/kpatch-archive-keyring.gpg" "$out/apt/dists/bookworm/Releas
 	fail "Release.gpg does not verify"
 gpgv --keyring "$out/kpatch-archive-keyring.gpg" "$out/yum/repodata/repomd.xml.asc" "$out/yum/repodata/repomd.xml" 2>/dev/null ||
 	fail "repomd.xml.asc does not verify"
-pass "InRelease, Release.gpg, repomd.xml.asc verify"
+gpgv --keyring "$out/kpatch-archive-keyring.gpg" "$out/osv/SHA256SUMS.asc" "$out/osv/SHA256SUMS" 2>/dev/null ||
+	fail "osv/SHA256SUMS.asc does not verify"
+(cd "$out/osv" && sha256sum --quiet -c SHA256SUMS) || fail "osv/SHA256SUMS does not match the records"
+assert_eq "OSV records published" "$(cd "$patches" && ls ./*.osv.json | wc -l)" "$(cd "$out/osv" && ls ./*.osv.json | wc -l)"
+pass "InRelease, Release.gpg, repomd.xml.asc, osv/SHA256SUMS.asc verify"
 [ -z "$(cmp "$patches/$RPM_PATCH-1-1.x86_64.rpm" "$work/pkgs/$RPM_PATCH-1-1.x86_64.rpm")" ] || fail "an input package was modified"
 
 # ---- signed RPMs ----
