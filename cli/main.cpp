@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +23,19 @@ constexpr const char* kUsage =
     "  status [--json]                running kernel, live patches, CVEs fixed live\n"
     "  signal                         signal tasks blocking a transition\n"
     "  version                        print the version\n"
-    "options: --force (load despite a kernel mismatch), --timeout SECS (default 60)\n";
+    "options: --force (load despite a kernel mismatch), --timeout SECS (default 60),\n"
+    "  --lock-timeout SECS (wait for another kpatch run, default 300)\n";
 
 constexpr const char* kVersion = "0.1.0";
+
+// A whole number of seconds, 0 or more, for OPTION.
+std::optional<std::chrono::seconds> seconds(const std::string& option, std::string_view v) {
+  long secs = -1;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+  if (ec == std::errc() && end == v.data() + v.size() && secs >= 0) return std::chrono::seconds(secs);
+  std::cerr << "kpatch: " << option << " takes a number of seconds, not '" << kpatch::printable(v) << "'\n" << kUsage;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -39,24 +50,23 @@ int main(int argc, char** argv) {
   bool all = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--json") opt.json = true;
-    else if (a == "--force" || a == "-f") opt.force = true;
-    else if (a == "--all" || a == "-a") all = true;
-    else if ((a == "-k" || a == "--kernel") && i + 1 < argc) opt.kernel = argv[++i];
-    else if (a == "--timeout" && i + 1 < argc) {
-      std::string_view v = argv[++i];
-      long secs = -1;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-      if (ec != std::errc() || end != v.data() + v.size() || secs < 0) {
-        std::cerr << "kpatch: --timeout takes a number of seconds, not '" << v << "'\n" << kUsage;
-        return 1;
-      }
-      opt.timeout = std::chrono::seconds(secs);
-    }
-    else if (a.starts_with("-")) {
-      std::cerr << "kpatch: unknown option " << a << '\n' << kUsage;
+    if (a == "--json")
+      opt.json = true;
+    else if (a == "--force" || a == "-f")
+      opt.force = true;
+    else if (a == "--all" || a == "-a")
+      all = true;
+    else if ((a == "-k" || a == "--kernel") && i + 1 < argc)
+      opt.kernel = argv[++i];
+    else if ((a == "--timeout" || a == "--lock-timeout") && i + 1 < argc) {
+      auto secs = seconds(a, argv[++i]);
+      if (!secs) return 1;
+      (a == "--timeout" ? opt.timeout : opt.lock_timeout) = *secs;
+    } else if (a.starts_with("-")) {
+      std::cerr << "kpatch: unknown option " << kpatch::printable(a) << '\n' << kUsage;
       return 1;
-    } else args.push_back(a);
+    } else
+      args.push_back(a);
   }
   kpatch::LinuxSystem sys(std::getenv("KPATCH_ROOT") ? std::getenv("KPATCH_ROOT") : "");
   kpatch::Manager m(sys, std::cout, std::cerr, opt);
