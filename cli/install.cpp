@@ -93,6 +93,15 @@ int Manager::install_locked(const Installed& m, const std::string& release, cons
     if (!sys_.make_dir(dir, why) || !sys_.sync_dir(kLibDir, why)) return fail("cannot create " + dir + ": " + why);
     made = true;
   }
+  if (auto old = sys_.read(dir + "/" + name)) {
+    if (*old == image) {
+      out_ << m.info.name() << " is already installed for " << release << '\n';
+      return 0;
+    }
+    if (!opt_.force)
+      return fail(m.info.name() + " is already installed for " + release +
+                  ", with different contents (--force to replace it)");
+  }
   if (!write_atomic(dir, name, image, why)) {
     std::string ignored;
     if (made) sys_.remove_dir(dir, ignored);

@@ -105,8 +105,9 @@ std::optional<std::string> Manager::target_kernel() {
   return opt_.kernel.empty() ? running_release() : checked_release(opt_.kernel, "-k");
 }
 
+// A path; NAME.ko that is no file here, or NAME: the installed module.
 std::optional<std::string> Manager::resolve(const std::string& target) {
-  if (target.find('/') != std::string::npos || target.ends_with(".ko")) return target;
+  if (target.find('/') != std::string::npos || (target.ends_with(".ko") && sys_.exists(target))) return target;
   auto name = module_name_arg(target);
   auto release = name ? running_release() : std::nullopt;
   if (!release) return std::nullopt;
@@ -267,7 +268,12 @@ int Manager::load(const std::string& target) {
 int Manager::load_checked(const Installed& m) {
   const std::string& path = m.path;
   std::string name = m.info.name();
-  if (sys_.exists(kLivepatch + name)) return fail(name + " is already loaded (" + state_of(name) + ")");
+  if (sys_.exists(kLivepatch + name)) {
+    std::string state = state_of(name);
+    if (state != "enabled") return fail(name + " is already loaded (" + state + ")");
+    out_ << name << " is already loaded and enabled\n";
+    return 0;
+  }
   if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
   if (!wait_transition(name)) {
     err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()

@@ -78,10 +78,35 @@ TEST_F(InstallTest, InstallsTheBytesItChecked) {
   EXPECT_EQ(sys.files[kLib + "kpatch_fix.ko"], fix.image());
 }
 
-TEST_F(InstallTest, OverwritesAnInstalledModuleOnlyByRename) {
+TEST_F(InstallTest, RefusesToReplaceADifferentModuleUnlessForced) {
   install(fix.with(&Patch::summary, "old"));
+  std::string old = sys.files[kLib + "kpatch_fix.ko"];
+  put(file, fix);
+  EXPECT_EQ(kpatch().install(file), 1);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(),
+            "kpatch: error: kpatch_fix is already installed for 6.1.0-56-cloud-amd64, with different contents (--force "
+            "to replace it)\n");
+  EXPECT_EQ(sys.calls, locked({}));
+  EXPECT_EQ(sys.files[kLib + "kpatch_fix.ko"], old);
+}
+
+// A package's postinst after an aborted removal installs the same file again.
+TEST_F(InstallTest, TheSameModuleAgainIsAlreadyInstalled) {
+  install(fix);
   put(file, fix);
   EXPECT_EQ(kpatch().install(file), 0);
+  EXPECT_EQ(out.str(), "kpatch_fix is already installed for 6.1.0-56-cloud-amd64\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(sys.calls, locked({}));
+}
+
+TEST_F(InstallTest, ForceReplacesAnInstalledModuleOnlyByRename) {
+  install(fix.with(&Patch::summary, "old"));
+  put(file, fix);
+  opt.force = true;
+  EXPECT_EQ(kpatch().install(file), 0);
+  EXPECT_EQ(out.str(), "installed kpatch_fix for 6.1.0-56-cloud-amd64\n");
   EXPECT_EQ(sys.calls, locked(atomic_write(kTmp, size())));
   EXPECT_EQ(sys.files[kLib + "kpatch_fix.ko"], fix.image());
 }
@@ -95,6 +120,7 @@ TEST_P(InstallFailure, LeavesTheOldModuleAndNoTemporaryFile) {
   install(fix.with(&Patch::summary, "old"));
   std::string old = sys.files[kLib + "kpatch_fix.ko"];
   put(file, fix);
+  opt.force = true;
   std::string failing = atomic_write(kTmp, size()).at(GetParam());
   sys.call_error[failing] = "Input/output error";
   EXPECT_EQ(kpatch().install(file), 1);

@@ -103,6 +103,30 @@ TEST_F(LoadTest, BothMismatchesAreReported) {
   EXPECT_TRUE(sys.calls.empty());
 }
 
+// NAME.ko that is no file in the current directory is the installed one,
+// as with the classic kpatch.
+TEST_F(LoadTest, NameDotKoFallsBackToTheInstalledModule) {
+  install(fix);
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 0);
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"}));
+}
+
+TEST_F(LoadTest, NameDotKoInTheCurrentDirectoryIsThatFile) {
+  install(fix);
+  put("kpatch_fix.ko", fix);
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 0);
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module kpatch_fix.ko"}));
+}
+
+TEST_F(LoadTest, NameDotKoThatIsNeither) {
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 1);
+  EXPECT_EQ(err.str(), "kpatch: error: /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko: no such file\n");
+  EXPECT_EQ(kpatch().load("../kpatch_fix.ko"), 1);  // a path: no fallback
+  EXPECT_TRUE(err.str().ends_with("kpatch: error: ../kpatch_fix.ko: no such file\n")) << err.str();
+  EXPECT_TRUE(sys.calls.empty());
+}
+
 TEST_F(LoadTest, MissingByName) {
   EXPECT_EQ(kpatch().load("kpatch_fix"), 1);
   EXPECT_EQ(err.str(), "kpatch: error: /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko: no such file\n");
@@ -124,11 +148,14 @@ TEST_F(LoadTest, ForceLoadsAMismatchAndLogsIt) {
                              "loaded kpatch_fix"}));
 }
 
-TEST_F(LoadTest, DoubleLoadIsRefused) {
+// As the classic kpatch: loading what is live is no error.
+TEST_F(LoadTest, LoadingAnEnabledPatchAgainIsNoError) {
   put(file, fix);
   add_loaded("kpatch_fix");
-  EXPECT_EQ(kpatch().load(file), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix is already loaded (enabled)\n");
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "kpatch_fix is already loaded and enabled\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_TRUE(sys.logs.empty());
   EXPECT_EQ(sys.calls, locked({}));  // whether it is loaded is checked under the lock
 }
 
