@@ -18,6 +18,7 @@
 // only this run can have (O_EXCL, random suffix), fsync'd, renamed over the
 // destination, and the directory fsync'd: after a crash the destination is
 // the old module or the new one, whole.
+#include <cerrno>
 #include <cstring>
 
 #include "manager.h"
