@@ -1,84 +1,13 @@
 // kpatch: the runtime manager. Command line compatible with the classic
-// tool; see docs/kpatch.md.
-#include <charconv>
-#include <cstring>
+// tool; see docs/kpatch.md and cli/command_line.h.
+#include <cstdlib>
 #include <iostream>
-#include <string>
-#include <string_view>
-#include <vector>
 
-#include "manager.h"
-
-namespace {
-
-constexpr const char* kUsage =
-    "usage: kpatch <command> [options]\n"
-    "  install [-k KVER] MODULE.ko    install a patch module for a kernel release\n"
-    "  uninstall [-k KVER] NAME       remove an installed patch module\n"
-    "  load MODULE.ko|NAME|--all      load patch modules into the running kernel\n"
-    "  unload NAME|--all              disable and remove loaded patch modules\n"
-    "  list [--json]                  loaded and installed patch modules\n"
-    "  info NAME|MODULE.ko [--json]   what a patch module contains\n"
-    "  status [--json]                running kernel, live patches, CVEs fixed live\n"
-    "  signal                         signal tasks blocking a transition\n"
-    "  version                        print the version\n"
-    "options: --force (load despite a kernel mismatch), --timeout SECS (default 60)\n";
-
-constexpr const char* kVersion = "0.1.0";
-
-}  // namespace
+#include "command_line.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << kUsage;
-    return 1;
-  }
-  std::string cmd = argv[1];
-  kpatch::Options opt;
-  std::vector<std::string> args;
-  bool all = false;
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--json") opt.json = true;
-    else if (a == "--force" || a == "-f") opt.force = true;
-    else if (a == "--all" || a == "-a") all = true;
-    else if ((a == "-k" || a == "--kernel") && i + 1 < argc) opt.kernel = argv[++i];
-    else if (a == "--timeout" && i + 1 < argc) {
-      std::string_view v = argv[++i];
-      long secs = -1;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-      if (ec != std::errc() || end != v.data() + v.size() || secs < 0) {
-        std::cerr << "kpatch: --timeout takes a number of seconds, not '" << v << "'\n" << kUsage;
-        return 1;
-      }
-      opt.timeout = std::chrono::seconds(secs);
-    }
-    else if (a.starts_with("-")) {
-      std::cerr << "kpatch: unknown option " << a << '\n' << kUsage;
-      return 1;
-    } else args.push_back(a);
-  }
+  auto cl = kpatch::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), std::cerr);
+  if (!cl) return 1;
   kpatch::LinuxSystem sys(std::getenv("KPATCH_ROOT") ? std::getenv("KPATCH_ROOT") : "");
-  kpatch::Manager m(sys, std::cout, std::cerr, opt);
-  auto one = [&](auto fn) {
-    if (args.size() != 1) {
-      std::cerr << kUsage;
-      return 1;
-    }
-    return (m.*fn)(args[0]);
-  };
-  if (cmd == "install") return one(&kpatch::Manager::install);
-  if (cmd == "uninstall") return one(&kpatch::Manager::uninstall);
-  if (cmd == "load") return all && args.empty() ? m.load_all() : one(&kpatch::Manager::load);
-  if (cmd == "unload") return all && args.empty() ? m.unload_all() : one(&kpatch::Manager::unload);
-  if (cmd == "list" && args.empty()) return m.list();
-  if (cmd == "info") return one(&kpatch::Manager::info);
-  if (cmd == "status" && args.empty()) return m.status();
-  if (cmd == "signal" && args.empty()) return m.signal();
-  if (cmd == "version") {
-    std::cout << "kpatch " << kVersion << '\n';
-    return 0;
-  }
-  std::cerr << kUsage;
-  return 1;
+  return kpatch::run(*cl, sys, std::cout, std::cerr);
 }

@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "names.h"
+
 namespace kpatch {
 
 namespace {
@@ -59,40 +61,60 @@ bool live_livepatch_module(const std::string& line) {
   return f.size() >= 7 && f[4] == "Live" && f.back().starts_with("(") && f.back().find('K') != std::string::npos;
 }
 
-}  // namespace
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char u[8];
-      std::snprintf(u, sizeof u, "\\u%04x", c);
-      out += u;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
+// Why a module's name= cannot be used, or "".
+std::string name_problem(const ModInfo& mi) {
+  if (mi.name().empty()) return "no name= in .modinfo; not a kernel module";
+  if (!valid_module_name(mi.name()))
+    return "invalid module name '" + mi.name() + "' in .modinfo (" + kModuleNameRule + ")";
+  return "";
 }
 
+}  // namespace
+
+// Every message goes through printable(): it may carry a path or name from
+// the command line, a module or /proc.
 int Manager::fail(const std::string& msg) {
-  err_ << "kpatch: error: " << msg << '\n';
+  err_ << "kpatch: error: " << printable(msg) << '\n';
   return 1;
 }
 
-std::string Manager::resolve(const std::string& target) {
-  if (target.find('/') != std::string::npos || target.ends_with(".ko")) return target;
-  std::string name = target;
-  std::replace(name.begin(), name.end(), '-', '_');
-  return kLibDir + sys_.release() + "/" + name + ".ko";
+void Manager::warn(const std::string& msg) {
+  err_ << "kpatch: warning: " << printable(msg) << '\n';
 }
 
-std::optional<Installed> Manager::read_module(const std::string& path) {
+void Manager::log(const std::string& line) {
+  sys_.log(printable(line));
+}
+
+// A NAME argument, with dashes for underscores and an optional ".ko".
+std::optional<std::string> Manager::module_name_arg(const std::string& arg) {
+  std::string name = arg.ends_with(".ko") ? arg.substr(0, arg.size() - 3) : arg;
+  std::replace(name.begin(), name.end(), '-', '_');
+  if (valid_module_name(name)) return name;
+  fail("invalid module name '" + arg + "' (" + kModuleNameRule + ")");
+  return std::nullopt;
+}
+
+std::optional<std::string> Manager::checked_release(const std::string& release, const std::string& source) {
+  if (valid_release(release)) return release;
+  fail("invalid kernel release '" + release + "' from " + source + " (" + kReleaseRule + ")");
+  return std::nullopt;
+}
+
+std::optional<std::string> Manager::target_kernel() {
+  return opt_.kernel.empty() ? running_release() : checked_release(opt_.kernel, "-k");
+}
+
+// A path; NAME.ko that is no file here, or NAME: the installed module.
+std::optional<std::string> Manager::resolve(const std::string& target) {
+  if (target.find('/') != std::string::npos || (target.ends_with(".ko") && sys_.exists(target))) return target;
+  auto name = module_name_arg(target);
+  auto release = name ? running_release() : std::nullopt;
+  if (!release) return std::nullopt;
+  return kLibDir + *release + "/" + *name + ".ko";
+}
+
+std::optional<Installed> Manager::read_module(const std::string& path, std::string* bytes) {
   auto image = sys_.read(path);
   if (!image) {
     fail(path + ": no such file");
@@ -108,10 +130,11 @@ std::optional<Installed> Manager::read_module(const std::string& path) {
     fail(path + ": not a livepatch module (no livepatch=Y in .modinfo)");
     return std::nullopt;
   }
-  if (mi->name().empty()) {
-    fail(path + ": no name= in .modinfo; not a kernel module");
+  if (std::string why = name_problem(*mi); !why.empty()) {
+    fail(path + ": " + why);
     return std::nullopt;
   }
+  if (bytes) *bytes = std::move(*image);
   return Installed{path, *mi};
 }
 
@@ -155,8 +178,8 @@ bool Manager::compatible(const Installed& m, const std::string& path) {
     if (!opt_.force) {
       fail(path + ": " + p + " (--force to load anyway)");
     } else {
-      err_ << "kpatch: warning: " << path << ": " << p << "; loading anyway (--force)\n";
-      sys_.log("forced load of " + path + ": " + p);
+      warn(path + ": " + p + "; loading anyway (--force)");
+      log("forced load of " + path + ": " + p);
     }
   }
   return opt_.force;
@@ -203,9 +226,9 @@ void Manager::report_blocking_tasks(const std::string& name) {
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;
       std::string comm = trim(sys_.read(base + "/comm").value_or("?"));
-      err_ << "kpatch: blocking task: pid " << tid << " (" << comm << ")\n";
+      err_ << "kpatch: blocking task: pid " << printable(tid) << " (" << printable(comm) << ")\n";
       std::string stack = sys_.read(base + "/stack").value_or("");
-      for (const auto& line : split(stack, '\n')) err_ << "    " << line << '\n';
+      for (const auto& line : split(stack, '\n')) err_ << "    " << printable(line) << '\n';
     }
   }
 }
@@ -227,19 +250,30 @@ void Manager::remove_replaced() {
     if (!live_livepatch_module(line)) continue;
     if (std::string st = state_of(name); !st.empty() && st != "disabled") continue;
     if (int e = remove_module(name); e == 0)
-      out_ << "kpatch: removed replaced patch " << name << '\n';
+      out_ << "kpatch: removed replaced patch " << printable(name) << '\n';
     else
-      err_ << "kpatch: warning: cannot remove replaced patch " << name << ": " << std::strerror(e) << '\n';
+      warn("cannot remove replaced patch " + name + ": " + std::strerror(e));
   }
 }
 
+// The module is read and checked before the lock is taken; whether its
+// patch is loaded is state, checked under the lock.
 int Manager::load(const std::string& target) {
-  std::string path = resolve(target);
-  auto m = read_module(path);
-  if (!m) return 1;
-  std::string name = m->info.name();
-  if (sys_.exists(kLivepatch + name)) return fail(name + " is already loaded (" + state_of(name) + ")");
-  if (!compatible(*m, path)) return 1;
+  auto path = resolve(target);
+  auto m = path ? read_module(*path) : std::nullopt;
+  if (!m || !compatible(*m, *path)) return 1;
+  return locked([&] { return load_checked(*m); });
+}
+
+int Manager::load_checked(const Installed& m) {
+  const std::string& path = m.path;
+  std::string name = m.info.name();
+  if (sys_.exists(kLivepatch + name)) {
+    std::string state = state_of(name);
+    if (state != "enabled") return fail(name + " is already loaded (" + state + ")");
+    out_ << name << " is already loaded and enabled\n";
+    return 0;
+  }
   if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
   if (!wait_transition(name)) {
     err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()
@@ -248,58 +282,72 @@ int Manager::load(const std::string& target) {
     std::string why;
     sys_.write(kLivepatch + name + "/enabled", "0", why);
     if (!wait_transition(name)) {
-      sys_.log(name + ": load timed out; revert did not finish");
+      log(name + ": load timed out; revert did not finish");
       return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
                   "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
     }
     if (int e = remove_module(name); e != 0) {
-      sys_.log(name + ": load timed out; reverted, module not removed");
+      log(name + ": load timed out; reverted, module not removed");
       return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
                   name + "'");
     }
-    sys_.log(name + ": load timed out; reverted");
+    log(name + ": load timed out; reverted");
     return 1;
   }
   remove_replaced();
-  sys_.log("loaded " + name);
-  out_ << "loaded " << name << '\n';
+  log("loaded " + name);
+  out_ << "loaded " << printable(name) << '\n';
   return 0;
 }
 
+// A directory that is not a valid release (the lock file, a stray name) is
+// no release; a module with an unusable name is skipped with a warning.
 std::vector<Installed> Manager::installed(const std::string& release) {
   std::vector<Installed> out;
+  if (!valid_release(release)) return out;
   std::string dir = kLibDir + release + "/";
   for (const auto& f : sys_.list(dir)) {
     if (!f.ends_with(".ko")) continue;
     auto image = sys_.read(dir + f);
-    std::string why;
+    std::string why = image ? "" : "unreadable";
     auto mi = image ? parse_modinfo(*image, why) : std::nullopt;
-    if (mi) out.push_back({dir + f, *mi});
-    else err_ << "kpatch: warning: " << dir << f << ": " << (image ? why : "unreadable") << '\n';
+    if (mi && (why = name_problem(*mi)).empty())
+      out.push_back({dir + f, *mi});
+    else
+      warn(dir + f + ": " + why);
   }
   return out;
 }
 
 // Newest version of each patch id, in id order.
 int Manager::load_all() {
-  std::map<std::string, Installed> newest;
-  for (auto& m : installed(sys_.release())) {
-    std::string id = m.info.get("kpatch_id").empty() ? m.info.name() : m.info.get("kpatch_id");
-    auto it = newest.find(id);
-    if (it == newest.end() || it->second.info.version() < m.info.version()) newest[id] = m;
-  }
-  int status = 0;
-  for (auto& [id, m] : newest) {
-    if (state_of(m.info.name()) == "enabled") continue;
-    if (load(m.path) != 0) status = 1;
-  }
-  return status;
+  auto release = running_release();
+  if (!release) return 1;
+  return locked([&] {
+    std::map<std::string, Installed> newest;
+    for (auto& m : installed(*release)) {
+      std::string id = m.info.get("kpatch_id").empty() ? m.info.name() : m.info.get("kpatch_id");
+      auto it = newest.find(id);
+      if (it == newest.end() || it->second.info.version() < m.info.version()) newest[id] = m;
+    }
+    int status = 0;
+    for (auto& [id, m] : newest) {
+      if (state_of(m.info.name()) == "enabled") continue;
+      if (load(m.path) != 0) status = 1;
+    }
+    return status;
+  });
 }
 
+// NAME, or a path to NAME.ko.
 int Manager::unload(const std::string& target) {
-  std::string name = target;
-  std::replace(name.begin(), name.end(), '-', '_');
-  if (name.ends_with(".ko")) name = name.substr(name.rfind('/') + 1, name.size() - name.rfind('/') - 4);
+  bool path = target.ends_with(".ko") && target.find('/') != std::string::npos;
+  auto name = module_name_arg(path ? target.substr(target.rfind('/') + 1) : target);
+  if (!name) return 1;
+  return locked([&] { return unload_locked(*name); });
+}
+
+int Manager::unload_locked(const std::string& name) {
   std::string state = state_of(name);
   if (state.empty()) {  // a replaced patch's module may still be loaded
     if (!sys_.exists("/sys/module/" + name)) return fail(name + " is not loaded");
@@ -318,8 +366,8 @@ int Manager::unload(const std::string& target) {
   }
   int e = remove_module(name);
   if (e == 0) {
-    sys_.log("unloaded " + name);
-    out_ << "unloaded " << name << '\n';
+    log("unloaded " + name);
+    out_ << "unloaded " << printable(name) << '\n';
     return 0;
   }
   if (e == EAGAIN || e == EBUSY || e == EWOULDBLOCK) return fail(name + ": still in use; not removed");
@@ -327,36 +375,14 @@ int Manager::unload(const std::string& target) {
 }
 
 int Manager::unload_all() {
-  int status = 0;
-  for (const auto& line : split(sys_.read("/proc/modules").value_or(""), '\n')) {  // newest first
-    std::string name = line.substr(0, line.find(' '));
-    if (sys_.exists(kLivepatch + name) && unload(name) != 0) status = 1;
-  }
-  return status;
-}
-
-int Manager::install(const std::string& file) {
-  auto m = read_module(file);
-  if (!m) return 1;
-  std::string kernel = target_kernel();
-  if (m->info.vermagic_release() != kernel)
-    return fail(file + ": built for kernel " + m->info.vermagic_release() + ", not " + kernel);
-  std::string dst = kLibDir + kernel + "/" + m->info.name() + ".ko";
-  std::string why;
-  if (!sys_.copy_atomic(file, dst, why)) return fail("cannot install " + dst + ": " + why);
-  out_ << "installed " << m->info.name() << " for " << kernel << '\n';
-  return 0;
-}
-
-int Manager::uninstall(const std::string& target) {
-  std::string name = target;
-  std::replace(name.begin(), name.end(), '-', '_');
-  std::string path = kLibDir + target_kernel() + "/" + name + ".ko";
-  std::string why;
-  if (!sys_.exists(path)) return fail(name + " is not installed for " + target_kernel());
-  if (!sys_.remove(path, why)) return fail("cannot remove " + path + ": " + why);
-  out_ << "uninstalled " << name << " for " << target_kernel() << '\n';
-  return 0;
+  return locked([&] {
+    int status = 0;
+    for (const auto& line : split(sys_.read("/proc/modules").value_or(""), '\n')) {  // newest first
+      std::string name = line.substr(0, line.find(' '));
+      if (sys_.exists(kLivepatch + name) && unload_locked(name) != 0) status = 1;
+    }
+    return status;
+  });
 }
 
 std::vector<std::string> Manager::patched_functions(const std::string& name) {

@@ -2,10 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "escape.h"
 #include "modinfo.h"
 #include "system.h"
 
@@ -15,7 +19,8 @@ struct Options {
   bool json = false;
   bool force = false;
   std::chrono::seconds timeout{60};
-  std::string kernel;  // -k: release for install/uninstall; default: running
+  std::chrono::seconds lock_timeout{300};  // how long to wait for /var/lib/kpatch/.lock
+  std::string kernel;                      // -k: release for install/uninstall; default: running
 };
 
 // A patch module found on disk.
@@ -44,10 +49,18 @@ class Manager {
 
  private:
   int fail(const std::string& msg);
-  std::string resolve(const std::string& target);
-  std::optional<Installed> read_module(const std::string& path);
+  void warn(const std::string& msg);
+  void log(const std::string& line);
+  std::optional<std::string> resolve(const std::string& target);
+  std::optional<std::string> module_name_arg(const std::string& arg);
+  std::optional<std::string> checked_release(const std::string& release, const std::string& source);
+  std::optional<std::string> target_kernel();
+  std::optional<std::string> running_release() { return checked_release(sys_.release(), "uname -r"); }
+  std::optional<Installed> read_module(const std::string& path, std::string* image = nullptr);
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
+  int load_checked(const Installed& m);
+  int unload_locked(const std::string& name);
   int remove_module(const std::string& name);
   void report_blocking_tasks(const std::string& name);
   void remove_replaced();
@@ -55,14 +68,18 @@ class Manager {
   std::string state_of(const std::string& name);
   std::vector<std::string> patched_functions(const std::string& name);
   std::string running_build_id();
-  std::string target_kernel() { return opt_.kernel.empty() ? sys_.release() : opt_.kernel; }
+  // cli/install.cpp
+  int locked(const std::function<int()>& fn);
+  bool acquire_lock();
+  bool write_atomic(const std::string& dir, const std::string& name, const std::string& data, std::string& err);
+  int install_locked(const Installed& m, const std::string& release, const std::string& image);
+  int uninstall_locked(const std::string& name, const std::string& release);
 
   System& sys_;
   std::ostream& out_;
   std::ostream& err_;
   Options opt_;
+  std::unique_ptr<Lock> lock_;  // held for the outermost command that changes state
 };
-
-std::string json_string(const std::string& s);
 
 }  // namespace kpatch

@@ -35,8 +35,9 @@ std::string info_json(const Installed& m) {
   const ModInfo& i = m.info;
   return "{\"name\": " + json_string(i.name()) + ", \"file\": " + json_string(m.path) +
          ", \"id\": " + json_string(i.get("kpatch_id")) + ", \"version\": " + std::to_string(i.version()) +
-         ", \"summary\": " + json_string(i.get("kpatch_summary")) + ", \"cves\": " + json_list(csv(i.get("kpatch_cves"))) +
-         ", \"kernel\": " + json_string(i.vermagic_release()) + ", \"build_id\": " + json_string(i.get("kpatch_build_id")) +
+         ", \"summary\": " + json_string(i.get("kpatch_summary")) +
+         ", \"cves\": " + json_list(csv(i.get("kpatch_cves"))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
+         ", \"build_id\": " + json_string(i.get("kpatch_build_id")) +
          ", \"replace\": " + (i.get("kpatch_replace") == "0" ? "false" : "true") +
          ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) + "}";
 }
@@ -51,7 +52,8 @@ int Manager::list() {
   if (opt_.json) {
     out_ << "{\"loaded\": [";
     for (size_t i = 0; i < live.size(); ++i)
-      out_ << (i ? ", " : "") << "{\"name\": " << json_string(live[i]) << ", \"state\": " << json_string(state_of(live[i]))
+      out_ << (i ? ", " : "") << "{\"name\": " << json_string(live[i])
+           << ", \"state\": " << json_string(state_of(live[i]))
            << ", \"functions\": " << json_list(patched_functions(live[i])) << "}";
     out_ << "], \"installed\": [";
     for (size_t i = 0; i < inst.size(); ++i) out_ << (i ? ", " : "") << info_json(inst[i]);
@@ -60,27 +62,35 @@ int Manager::list() {
   }
   out_ << "Loaded patch modules:\n";
   for (const auto& n : live) {
-    out_ << n << " [" << state_of(n) << "]\n";
-    for (const auto& f : patched_functions(n)) out_ << "    " << f << '\n';
+    out_ << printable(n) << " [" << state_of(n) << "]\n";
+    for (const auto& f : patched_functions(n)) out_ << "    " << printable(f) << '\n';
   }
   out_ << "\nInstalled patch modules:\n";
-  for (const auto& m : inst) out_ << m.info.name() << " (" << m.info.vermagic_release() << ")\n";
+  for (const auto& m : inst) out_ << m.info.name() << " (" << printable(m.info.vermagic_release()) << ")\n";
   return 0;
 }
 
 int Manager::info(const std::string& target) {
-  auto m = read_module(resolve(target));
+  auto path = resolve(target);
+  auto m = path ? read_module(*path) : std::nullopt;
   if (!m) return 1;
   if (opt_.json) {
     out_ << info_json(*m) << '\n';
     return 0;
   }
   const ModInfo& i = m->info;
-  out_ << "name:      " << i.name() << "\nfile:      " << m->path << "\nid:        " << i.get("kpatch_id")
-       << "\nversion:   " << i.version() << "\nsummary:   " << i.get("kpatch_summary")
-       << "\ncves:      " << i.get("kpatch_cves") << "\nkernel:    " << i.vermagic_release()
-       << "\nbuild id:  " << i.get("kpatch_build_id") << "\nreplace:   " << (i.get("kpatch_replace") == "0" ? "no" : "yes")
-       << "\nfunctions: " << i.get("kpatch_functions") << "\nbuilt:     " << i.get("kpatch_built") << '\n';
+  auto field = [&](const char* label, const std::string& value) { out_ << label << printable(value) << '\n'; };
+  field("name:      ", i.name());
+  field("file:      ", m->path);
+  field("id:        ", i.get("kpatch_id"));
+  field("version:   ", std::to_string(i.version()));
+  field("summary:   ", i.get("kpatch_summary"));
+  field("cves:      ", i.get("kpatch_cves"));
+  field("kernel:    ", i.vermagic_release());
+  field("build id:  ", i.get("kpatch_build_id"));
+  field("replace:   ", i.get("kpatch_replace") == "0" ? "no" : "yes");
+  field("functions: ", i.get("kpatch_functions"));
+  field("built:     ", i.get("kpatch_built"));
   return 0;
 }
 
@@ -94,7 +104,8 @@ int Manager::status() {
     if (state_of(n) != "enabled") continue;
     active.push_back(n);
     auto it = meta.find(n);
-    std::string id = it == meta.end() || it->second.info.get("kpatch_id").empty() ? n : it->second.info.get("kpatch_id");
+    std::string id =
+        it == meta.end() || it->second.info.get("kpatch_id").empty() ? n : it->second.info.get("kpatch_id");
     std::string ver = it == meta.end() ? "?" : std::to_string(it->second.info.version());
     tags.push_back(id + "." + ver);
     if (it != meta.end())
@@ -109,11 +120,12 @@ int Manager::status() {
          << ", \"effective_version\": " << json_string(effective) << "}\n";
     return 0;
   }
-  out_ << "Running kernel:    " << rel << "\nPatches active:    " << active.size() << '\n';
-  for (size_t i = 0; i < active.size(); ++i) out_ << "    " << active[i] << " (" << tags[i] << ")\n";
-  out_ << "CVEs fixed live:   " << (cve_list.empty() ? "none" : "") ;
-  for (size_t i = 0; i < cve_list.size(); ++i) out_ << (i ? " " : "") << cve_list[i];
-  out_ << "\nEffective version: " << effective << '\n';
+  out_ << "Running kernel:    " << printable(rel) << "\nPatches active:    " << active.size() << '\n';
+  for (size_t i = 0; i < active.size(); ++i)
+    out_ << "    " << printable(active[i]) << " (" << printable(tags[i]) << ")\n";
+  out_ << "CVEs fixed live:   " << (cve_list.empty() ? "none" : "");
+  for (size_t i = 0; i < cve_list.size(); ++i) out_ << (i ? " " : "") << printable(cve_list[i]);
+  out_ << "\nEffective version: " << printable(effective) << '\n';
   return 0;
 }
 

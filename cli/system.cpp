@@ -1,6 +1,8 @@
 #include "system.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -49,34 +51,113 @@ std::vector<std::string> LinuxSystem::list(const std::string& dir) {
   return out;
 }
 
-bool LinuxSystem::exists(const std::string& path) { return ::access(at(path).c_str(), F_OK) == 0; }
+bool LinuxSystem::exists(const std::string& path) {
+  return ::access(at(path).c_str(), F_OK) == 0;
+}
 
-bool LinuxSystem::copy_atomic(const std::string& from, const std::string& to, std::string& err) {
-  std::error_code ec;
-  fs::path dst = at(to);
-  fs::create_directories(dst.parent_path(), ec);
-  fs::path tmp = dst;
-  tmp += ".tmp";
-  if (!fs::copy_file(at(from), tmp, fs::copy_options::overwrite_existing, ec)) {
-    err = ec.message();
+namespace {
+
+class FdFile : public File {
+ public:
+  FdFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FdFile() override { ::close(fd_); }
+  const std::string& path() const override { return path_; }
+  bool write(const std::string& data, std::string& err) override {
+    for (size_t done = 0; done < data.size();) {
+      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return fail(err);
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool sync(std::string& err) override { return ::fsync(fd_) == 0 || fail(err); }
+
+ private:
+  static bool fail(std::string& err) {
+    err = std::strerror(errno);
     return false;
   }
-  fs::rename(tmp, dst, ec);
-  if (ec) {
-    err = ec.message();
-    fs::remove(tmp, ec);
-    return false;
+  int fd_;
+  std::string path_;
+};
+
+class FlockLock : public Lock {
+ public:
+  explicit FlockLock(int fd) : fd_(fd) {}
+  ~FlockLock() override { ::close(fd_); }  // releases the flock
+
+ private:
+  int fd_;
+};
+
+bool errno_false(std::string& err) {
+  err = std::strerror(errno);
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<File> LinuxSystem::create_temp(const std::string& dir, const std::string& prefix, std::string& err) {
+  std::string name = dir + "/" + prefix + "XXXXXX";
+  std::string real = at(name);
+  int fd = ::mkostemp(real.data(), O_CLOEXEC);
+  if (fd < 0 || ::fchmod(fd, 0644) != 0) {
+    errno_false(err);
+    if (fd >= 0) {
+      ::unlink(real.c_str());
+      ::close(fd);
+    }
+    return nullptr;
   }
-  return true;
+  name.replace(name.size() - 6, 6, real.substr(real.size() - 6));
+  return std::make_unique<FdFile>(fd, name);
+}
+
+bool LinuxSystem::rename(const std::string& from, const std::string& to, std::string& err) {
+  return ::rename(at(from).c_str(), at(to).c_str()) == 0 || errno_false(err);
+}
+
+bool LinuxSystem::sync_dir(const std::string& dir, std::string& err) {
+  int fd = ::open(at(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_false(err);
+  bool ok = ::fsync(fd) == 0 || errno_false(err);
+  ::close(fd);
+  return ok;
+}
+
+bool LinuxSystem::make_dir(const std::string& dir, std::string& err) {
+  return ::mkdir(at(dir).c_str(), 0755) == 0 || errno_false(err);
 }
 
 bool LinuxSystem::remove(const std::string& path, std::string& err) {
-  std::error_code ec;
-  if (!fs::remove(at(path), ec)) {
-    err = ec ? ec.message() : "no such file";
-    return false;
+  return ::unlink(at(path).c_str()) == 0 || errno_false(err);
+}
+
+bool LinuxSystem::remove_dir(const std::string& dir, std::string& err) {
+  return ::rmdir(at(dir).c_str()) == 0 || errno_false(err);
+}
+
+int LinuxSystem::try_lock(const std::string& path, std::unique_ptr<Lock>& lock) {
+  std::string real = at(path);
+  constexpr int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+  int fd = ::open(real.c_str(), flags, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    ::mkdir(fs::path(real).parent_path().c_str(), 0755);
+    fd = ::open(real.c_str(), flags, 0600);
   }
-  return true;
+  if (fd < 0) return errno;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    ::close(fd);
+    return e;
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) {
+    [[maybe_unused]] ssize_t n = ::pwrite(fd, pid.data(), pid.size(), 0);
+  }
+  lock = std::make_unique<FlockLock>(fd);
+  return 0;
 }
 
 int LinuxSystem::load_module(const std::string& path) {
@@ -100,9 +181,13 @@ std::string LinuxSystem::release() {
   return u.release;
 }
 
-void LinuxSystem::sleep(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+void LinuxSystem::sleep(std::chrono::milliseconds d) {
+  std::this_thread::sleep_for(d);
+}
 
-std::chrono::steady_clock::time_point LinuxSystem::now() { return std::chrono::steady_clock::now(); }
+std::chrono::steady_clock::time_point LinuxSystem::now() {
+  return std::chrono::steady_clock::now();
+}
 
 void LinuxSystem::log(const std::string& line) {
   int fd = ::open(at("/dev/kmsg").c_str(), O_WRONLY | O_CLOEXEC);

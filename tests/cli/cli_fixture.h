@@ -54,6 +54,10 @@ class CliTest : public ::testing::Test {
     };
   }
 
+  // Whatever a test did, nothing was changed outside /var/lib/kpatch and
+  // the patches' sysfs files.
+  void TearDown() override { EXPECT_EQ(sys.escapes(), std::vector<std::string>{}); }
+
   Manager kpatch() { return Manager(sys, out, err, opt); }
 
   // A patch module file at `path`.
@@ -138,6 +142,13 @@ class CliTest : public ::testing::Test {
   }
 
   using Calls = std::vector<std::string>;
+
+  // `calls` made under the lock on /var/lib/kpatch.
+  static Calls locked(Calls calls) {
+    calls.insert(calls.begin(), "lock /var/lib/kpatch/.lock");
+    calls.push_back("unlock /var/lib/kpatch/.lock");
+    return calls;
+  }
 };
 
 }  // namespace kpatch::testing

@@ -3,6 +3,10 @@
 // syscalls recorded with scripted errno results, a clock that moves only
 // when the manager sleeps, scripted values for files the kernel changes on
 // its own (a livepatch's `transition`), and the lines sent to the kernel log.
+// Every step of writing under /var/lib/kpatch (create, write, fsync, close,
+// rename, mkdir, rmdir, remove) and the lock (lock, unlock) is a recorded
+// call that a test can make fail (`call_error`); escapes() lists the calls
+// that touched anything outside /var/lib/kpatch and the patches' sysfs files.
 //
 // The fake knows nothing about livepatch; tests/cli/cli_fixture.h teaches it
 // what the kernel does on finit_module, delete_module and `enabled` writes.
@@ -12,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,13 +39,17 @@ class FakeSystem : public System {
   // errno results of the module syscalls, consumed in order per module path
   // or name; when none is left the call succeeds (0).
   std::map<std::string, std::deque<int>> load_errno, delete_errno;
-  std::string copy_error;                          // non-empty: copy_atomic fails with this text
   std::map<std::string, std::string> write_error;  // path -> why a write fails
+  // A recorded call (as in `calls`) -> why it fails: "fsync /var/lib/...".
+  std::map<std::string, std::string> call_error;
+  // errno results of successive try_lock calls; when none is left it succeeds.
+  std::deque<int> lock_errno;
 
   // What the kernel does when a call succeeds (set by the fixture).
   std::function<void(const std::string& path)> on_load;
   std::function<void(const std::string& name)> on_delete;
   std::function<void(const std::string& path, const std::string& text)> on_write;
+  std::function<void()> on_lock;  // when a lock is granted: what another process does meanwhile
 
   // --- what the manager did ---
   std::vector<std::string> calls;  // mutating calls, in order
@@ -107,28 +116,64 @@ class FakeSystem : public System {
     return is_dir || files.contains(p) || (scripted.contains(p) && !scripted[p].empty());
   }
 
-  bool copy_atomic(const std::string& from, const std::string& to, std::string& err) override {
-    calls.push_back("copy " + from + " " + to);
-    if (!copy_error.empty()) {
-      err = copy_error;
-      return false;
-    }
+  // Temporary names end in a counter instead of mkostemp's random letters:
+  // DIR/PREFIX000001, then 000002, skipping names that exist (O_EXCL).
+  std::unique_ptr<File> create_temp(const std::string& dir, const std::string& prefix, std::string& err) override {
+    std::string path;
+    do {
+      std::string n = std::to_string(++temp_counter_);
+      path = strip(dir) + "/" + prefix + std::string(6 - std::min<size_t>(6, n.size()), '0') + n;
+    } while (files.contains(path));
+    if (!call("create " + path, err)) return nullptr;
+    files[path] = "";
+    return std::make_unique<FakeFile>(*this, path);
+  }
+
+  bool rename(const std::string& from, const std::string& to, std::string& err) override {
+    if (!call("rename " + from + " " + to, err)) return false;
     auto f = files.find(strip(from));
-    if (f == files.end()) {
-      err = "No such file or directory";
-      return false;
-    }
-    files[strip(to)] = f->second;
+    if (f == files.end()) return fail(err, "No such file or directory");
+    std::string data = std::move(f->second);
+    files.erase(f);
+    files[strip(to)] = std::move(data);
+    return true;
+  }
+
+  bool sync_dir(const std::string& dir, std::string& err) override { return call("fsync " + dir, err); }
+
+  bool make_dir(const std::string& dir, std::string& err) override {
+    if (!call("mkdir " + dir, err)) return false;
+    if (exists(dir)) return fail(err, "File exists");
+    mkdir(dir);
     return true;
   }
 
   bool remove(const std::string& path, std::string& err) override {
-    calls.push_back("remove " + path);
-    if (files.erase(strip(path)) == 0) {
-      err = "no such file";
-      return false;
-    }
+    if (!call("remove " + path, err)) return false;
+    if (files.erase(strip(path)) == 0) return fail(err, "No such file or directory");
     return true;
+  }
+
+  bool remove_dir(const std::string& dir, std::string& err) override {
+    if (!call("rmdir " + dir, err)) return false;
+    if (!list(dir).empty()) return fail(err, "Directory not empty");
+    dirs.erase(strip(dir));
+    return true;
+  }
+
+  // The lock file is created; a test that wants a holder's pid in it sets
+  // files["/var/lib/kpatch/.lock"].
+  int try_lock(const std::string& path, std::unique_ptr<Lock>& lock) override {
+    calls.push_back("lock " + path);
+    if (!lock_errno.empty()) {
+      int e = lock_errno.front();
+      lock_errno.pop_front();
+      if (e) return e;
+    }
+    files.try_emplace(strip(path), "");
+    lock = std::make_unique<FakeLock>(*this, path);
+    if (on_lock) on_lock();
+    return 0;
   }
 
   int load_module(const std::string& path) override {
@@ -145,6 +190,22 @@ class FakeSystem : public System {
     return 0;
   }
 
+  // Calls that changed a file outside /var/lib/kpatch (or, for `write`,
+  // outside /sys/kernel/livepatch), or named a path with a "." or ".."
+  // component: none, whatever a test feeds the manager.
+  std::vector<std::string> escapes() const {
+    std::vector<std::string> out;
+    for (const auto& c : calls) {
+      std::string op = c.substr(0, c.find(' '));
+      if (op == "finit_module" || op == "delete_module") continue;
+      std::vector<std::string> paths = {c.substr(op.size() + 1, c.find(' ', op.size() + 1) - op.size() - 1)};
+      if (op == "rename") paths.push_back(c.substr(c.rfind(' ') + 1));
+      for (const auto& p : paths)
+        if (!(under(p, "/var/lib/kpatch") || (op == "write" && under(p, "/sys/kernel/livepatch")))) out.push_back(c);
+    }
+    return out;
+  }
+
   std::string release() override { return kernel_release; }
   void sleep(std::chrono::milliseconds d) override {
     ++sleeps;
@@ -154,6 +215,54 @@ class FakeSystem : public System {
   void log(const std::string& line) override { logs.push_back(line); }
 
  private:
+  class FakeFile : public File {
+   public:
+    FakeFile(FakeSystem& sys, std::string path) : sys_(sys), path_(std::move(path)) {}
+    ~FakeFile() override { sys_.calls.push_back("close " + path_); }
+    const std::string& path() const override { return path_; }
+    bool write(const std::string& data, std::string& err) override {
+      if (!sys_.call("write " + path_ + " (" + std::to_string(data.size()) + " bytes)", err)) return false;
+      sys_.files[path_] += data;
+      return true;
+    }
+    bool sync(std::string& err) override { return sys_.call("fsync " + path_, err); }
+
+   private:
+    FakeSystem& sys_;
+    std::string path_;
+  };
+
+  class FakeLock : public Lock {
+   public:
+    FakeLock(FakeSystem& sys, std::string path) : sys_(sys), path_(std::move(path)) {}
+    ~FakeLock() override { sys_.calls.push_back("unlock " + path_); }
+
+   private:
+    FakeSystem& sys_;
+    std::string path_;
+  };
+
+  // Records `c`; false with the scripted error if it is to fail.
+  bool call(const std::string& c, std::string& err) {
+    calls.push_back(c);
+    auto e = call_error.find(c);
+    return e == call_error.end() || fail(err, e->second);
+  }
+  static bool fail(std::string& err, const std::string& why) {
+    err = why;
+    return false;
+  }
+  // `p` is `dir` or below it, with no empty, "." or ".." component.
+  static bool under(const std::string& p, const std::string& dir) {
+    if (p != dir && !p.starts_with(dir + "/")) return false;
+    for (size_t pos = 1; pos <= p.size();) {
+      size_t end = std::min(p.find('/', pos), p.size());
+      std::string part = p.substr(pos, end - pos);
+      if (part.empty() || part == "." || part == "..") return false;
+      pos = end + 1;
+    }
+    return true;
+  }
   static std::string strip(std::string p) {
     while (p.size() > 1 && p.ends_with("/")) p.pop_back();
     return p;
@@ -167,6 +276,7 @@ class FakeSystem : public System {
   }
 
   std::chrono::milliseconds elapsed_{0};
+  int temp_counter_ = 0;
 };
 
 }  // namespace kpatch::testing

@@ -19,7 +19,7 @@ TEST_F(LoadTest, ByPath) {
   EXPECT_EQ(kpatch().load(file), 0);
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
   EXPECT_EQ(err.str(), "");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /home/op/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
   EXPECT_EQ(sys.logs, Calls{"loaded kpatch_fix"});
   EXPECT_EQ(sys.sleeps, 1);  // transition read as 1, then 0
 }
@@ -28,7 +28,7 @@ TEST_F(LoadTest, ByNameFromTheRunningReleaseDirectory) {
   install(fix);
   EXPECT_EQ(kpatch().load("kpatch-fix"), 0);
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"}));
 }
 
 TEST_F(LoadTest, WithoutBuildIdInTheModuleOrTheKernel) {
@@ -103,6 +103,30 @@ TEST_F(LoadTest, BothMismatchesAreReported) {
   EXPECT_TRUE(sys.calls.empty());
 }
 
+// NAME.ko that is no file in the current directory is the installed one,
+// as with the classic kpatch.
+TEST_F(LoadTest, NameDotKoFallsBackToTheInstalledModule) {
+  install(fix);
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 0);
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"}));
+}
+
+TEST_F(LoadTest, NameDotKoInTheCurrentDirectoryIsThatFile) {
+  install(fix);
+  put("kpatch_fix.ko", fix);
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 0);
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module kpatch_fix.ko"}));
+}
+
+TEST_F(LoadTest, NameDotKoThatIsNeither) {
+  EXPECT_EQ(kpatch().load("kpatch_fix.ko"), 1);
+  EXPECT_EQ(err.str(), "kpatch: error: /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko: no such file\n");
+  EXPECT_EQ(kpatch().load("../kpatch_fix.ko"), 1);  // a path: no fallback
+  EXPECT_TRUE(err.str().ends_with("kpatch: error: ../kpatch_fix.ko: no such file\n")) << err.str();
+  EXPECT_TRUE(sys.calls.empty());
+}
+
 TEST_F(LoadTest, MissingByName) {
   EXPECT_EQ(kpatch().load("kpatch_fix"), 1);
   EXPECT_EQ(err.str(), "kpatch: error: /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko: no such file\n");
@@ -118,18 +142,21 @@ TEST_F(LoadTest, ForceLoadsAMismatchAndLogsIt) {
             "kpatch: warning: /home/op/kpatch_fix.ko: built for kernel build ID aa, running "
             "4c1e9a037700fe123456789abcdef00102030405; loading anyway (--force)\n");
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /home/op/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
   EXPECT_EQ(sys.logs, (Calls{"forced load of /home/op/kpatch_fix.ko: built for kernel build ID aa, running "
                              "4c1e9a037700fe123456789abcdef00102030405",
                              "loaded kpatch_fix"}));
 }
 
-TEST_F(LoadTest, DoubleLoadIsRefused) {
+// As the classic kpatch: loading what is live is no error.
+TEST_F(LoadTest, LoadingAnEnabledPatchAgainIsNoError) {
   put(file, fix);
   add_loaded("kpatch_fix");
-  EXPECT_EQ(kpatch().load(file), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix is already loaded (enabled)\n");
-  EXPECT_TRUE(sys.calls.empty());
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "kpatch_fix is already loaded and enabled\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_TRUE(sys.logs.empty());
+  EXPECT_EQ(sys.calls, locked({}));  // whether it is loaded is checked under the lock
 }
 
 TEST_F(LoadTest, DoubleLoadDuringTheTransitionNamesTheState) {
@@ -155,7 +182,7 @@ TEST_P(LoadErrno, IsExplained) {
   EXPECT_EQ(kpatch().load(file), 1);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(), std::string("kpatch: error: /home/op/kpatch_fix.ko: ") + GetParam().message + "\n");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /home/op/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
   EXPECT_TRUE(sys.logs.empty());
 }
 
@@ -195,8 +222,8 @@ TEST_F(StalledLoad, IsRevertedNamingTheBlockingTask) {
             "kpatch: blocking task: pid 1240 (gmain)\n"
             "    [<0>] futex_wait_queue+0x60/0x90\n"
             "    [<0>] futex_wait+0x175/0x260\n");
-  EXPECT_EQ(sys.calls, (Calls{"finit_module /home/op/kpatch_fix.ko", "write /sys/kernel/livepatch/kpatch_fix/enabled 0",
-                              "delete_module kpatch_fix"}));
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko",
+                                    "write /sys/kernel/livepatch/kpatch_fix/enabled 0", "delete_module kpatch_fix"}));
   EXPECT_EQ(sys.logs, Calls{"kpatch_fix: load timed out; reverted"});
   EXPECT_GE(sys.elapsed(), std::chrono::seconds(60));
   EXPECT_LT(sys.elapsed(), std::chrono::seconds(61));
@@ -216,8 +243,9 @@ TEST_F(StalledLoad, TimeoutOption) {
 TEST_F(StalledLoad, RemovalWaitsForTheCoreToReleaseTheModule) {
   sys.delete_errno["kpatch_fix"] = {EAGAIN, EAGAIN};
   EXPECT_EQ(kpatch().load(file), 1);
-  EXPECT_EQ(sys.calls, (Calls{"finit_module /home/op/kpatch_fix.ko", "write /sys/kernel/livepatch/kpatch_fix/enabled 0",
-                              "delete_module kpatch_fix", "delete_module kpatch_fix", "delete_module kpatch_fix"}));
+  EXPECT_EQ(sys.calls,
+            locked(Calls{"finit_module /home/op/kpatch_fix.ko", "write /sys/kernel/livepatch/kpatch_fix/enabled 0",
+                         "delete_module kpatch_fix", "delete_module kpatch_fix", "delete_module kpatch_fix"}));
   EXPECT_EQ(sys.logs, Calls{"kpatch_fix: load timed out; reverted"});
   EXPECT_FALSE(sys.exists("/sys/module/kpatch_fix"));
 }
@@ -233,7 +261,7 @@ TEST_F(StalledLoad, RevertThatDoesNotFinishEither) {
             "kpatch: error: kpatch_fix: reverting did not finish in 60s either; run 'kpatch signal', then "
             "'kpatch unload kpatch_fix'\n");
   EXPECT_EQ(sys.calls,
-            (Calls{"finit_module /home/op/kpatch_fix.ko", "write /sys/kernel/livepatch/kpatch_fix/enabled 0"}));
+            locked(Calls{"finit_module /home/op/kpatch_fix.ko", "write /sys/kernel/livepatch/kpatch_fix/enabled 0"}));
   EXPECT_EQ(sys.logs, Calls{"kpatch_fix: load timed out; revert did not finish"});
 }
 
@@ -268,8 +296,8 @@ TEST_F(LoadTest, ReplacedPatchModulesAreRemoved) {
             "kpatch: removed replaced patch kpatch_older\n"
             "kpatch: removed replaced patch kpatch_old\n"
             "loaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls,
-            (Calls{"finit_module /home/op/kpatch_fix.ko", "delete_module kpatch_older", "delete_module kpatch_old"}));
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko", "delete_module kpatch_older",
+                                    "delete_module kpatch_old"}));
   EXPECT_EQ(sys.files["/proc/modules"],
             "kpatch_fix 16384 1 - Live 0xffffffffc0a00000 (OEK)\n"
             "vendor_drv 16384 1 - Live 0xffffffffc0a00000 (POE)\n"
@@ -286,8 +314,8 @@ TEST_F(LoadTest, ReplacedPatchStillBeingFreedIsRemovedOnceReleased) {
   put(file, fix);
   EXPECT_EQ(kpatch().load(file), 0);
   EXPECT_EQ(out.str(), "kpatch: removed replaced patch kpatch_old\nloaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls,
-            (Calls{"finit_module /home/op/kpatch_fix.ko", "delete_module kpatch_old", "delete_module kpatch_old"}));
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko", "delete_module kpatch_old",
+                                    "delete_module kpatch_old"}));
 }
 
 TEST_F(LoadTest, ModuleBeingLoadedOrUnloadedIsLeftAlone) {
@@ -298,7 +326,7 @@ TEST_F(LoadTest, ModuleBeingLoadedOrUnloadedIsLeftAlone) {
   put(file, fix);
   EXPECT_EQ(kpatch().load(file), 0);
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /home/op/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
 }
 
 TEST_F(LoadTest, ReplacedPatchThatCannotBeRemovedIsAWarning) {
@@ -316,7 +344,7 @@ TEST_F(LoadTest, NonReplacePatchLeavesTheOthersLoaded) {
   put(file, fix);
   EXPECT_EQ(kpatch().load(file), 0);
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
-  EXPECT_EQ(sys.calls, Calls{"finit_module /home/op/kpatch_fix.ko"});
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
 }
 
 // --- load --all ---
@@ -340,8 +368,8 @@ TEST_F(LoadAllTest, NewestVersionPerIdInIdOrderSkippingEnabled) {
   EXPECT_EQ(kpatch().load_all(), 0);
   EXPECT_EQ(err.str(), "kpatch: warning: /var/lib/kpatch/6.1.0-56-cloud-amd64/junk.ko: not an ELF file\n");
   EXPECT_EQ(out.str(), "loaded kpatch_aa_mm\nloaded kpatch_net_fix_v10\n");
-  EXPECT_EQ(sys.calls, (Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_aa_mm.ko",
-                              "finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_net_fix_v10.ko"}));
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_aa_mm.ko",
+                                    "finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_net_fix_v10.ko"}));
 }
 
 TEST_F(LoadAllTest, UpgradesALoadedPatchByReplacingIt) {
@@ -350,8 +378,8 @@ TEST_F(LoadAllTest, UpgradesALoadedPatchByReplacingIt) {
   install(Patch("kpatch_fix_v2", "fix", 2));
   EXPECT_EQ(kpatch().load_all(), 0);
   EXPECT_EQ(out.str(), "kpatch: removed replaced patch kpatch_fix\nloaded kpatch_fix_v2\n");
-  EXPECT_EQ(sys.calls,
-            (Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix_v2.ko", "delete_module kpatch_fix"}));
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix_v2.ko",
+                                    "delete_module kpatch_fix"}));
 }
 
 TEST_F(LoadAllTest, OneFailureDoesNotStopTheRest) {
@@ -369,7 +397,7 @@ TEST_F(LoadAllTest, NothingInstalled) {
   EXPECT_EQ(kpatch().load_all(), 0);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(), "");
-  EXPECT_TRUE(sys.calls.empty());
+  EXPECT_EQ(sys.calls, locked({}));
 }
 
 }  // namespace

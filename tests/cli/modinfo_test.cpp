@@ -57,11 +57,5 @@ TEST(ModInfo, CorruptHeaderFieldsAreErrorsNotCrashes) {
     }
 }
 
-TEST(JsonString, Escapes) {
-  EXPECT_EQ(json_string("plain"), "\"plain\"");
-  EXPECT_EQ(json_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(json_string("line\nnext\ttab\r\x01"), "\"line\\nnext\\u0009tab\\u000d\\u0001\"");
-}
-
 }  // namespace
 }  // namespace kpatch::testing

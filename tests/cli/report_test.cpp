@@ -123,7 +123,7 @@ TEST_F(ReportTest, InfoTextByName) {
             "file:      /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko\n"
             "id:        fix\n"
             "version:   2\n"
-            "summary:   Fix \"cmdline\" leak\tin procfs\n"
+            "summary:   Fix \"cmdline\" leak\\x09in procfs\n"  // a tab is a control character
             "cves:      CVE-2024-1234,CVE-2024-5678\n"
             "kernel:    6.1.0-56-cloud-amd64\n"
             "build id:  4c1e9a037700fe123456789abcdef00102030405\n"

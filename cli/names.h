@@ -1,0 +1,31 @@
+// What a module name and a kernel release may be. Both come from places an
+// attacker can fill (a module's .modinfo, the command line, a package's
+// scripts) and both become parts of paths: /var/lib/kpatch/RELEASE/NAME.ko,
+// /sys/kernel/livepatch/NAME/enabled, /sys/module/NAME. A name like
+// "../../../tmp/x" must never get that far, so every name and release is
+// checked here before it is joined into a path.
+//
+// A module name is what kpatch-build makes of a manifest id ("kpatch_" +
+// [a-z0-9_], docs/kpatch-build.md), bounded by the kernel's MODULE_NAME_LEN.
+// A release is conservative: what distributions put in `uname -r`
+// ("6.1.0-56-cloud-amd64", "4.18.0-513.5.1.el8_9.x86_64", "6.6.1+"), starting
+// with a letter or digit, so never "", ".", ".." or anything with a "/".
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace kpatch {
+
+inline constexpr std::size_t kMaxModuleName = 55;  // MODULE_NAME_LEN - 1 on 64-bit
+inline constexpr std::size_t kMaxRelease = 64;     // struct utsname's release, without the NUL
+
+// For messages: what a valid value looks like.
+inline constexpr const char* kModuleNameRule = "a module name is 1 to 55 of a-z, 0-9 and _";
+inline constexpr const char* kReleaseRule =
+    "a kernel release is 1 to 64 of A-Z, a-z, 0-9 and . _ + ~ -, starting with a letter or digit";
+
+bool valid_module_name(std::string_view s);
+bool valid_release(std::string_view s);
+
+}  // namespace kpatch
