@@ -66,7 +66,9 @@ kp_newer_live() {
 
 kp_install() {
 	kp_have_kpatch "installing $KP_MODULE" || return 0
-	if ! kpatch install -k "$KP_REL" "$kp_file"; then
+	# --force: the package manager decided this file is the one to install
+	# (a rebuild of the same version replaces the installed copy).
+	if ! kpatch install --force -k "$KP_REL" "$kp_file"; then
 		kp_say "error: cannot install $kp_file for $KP_REL"
 		exit 1
 	fi

@@ -78,20 +78,20 @@ messages() { cat "$tmp/messages"; }
 # ---- DEB ----
 machine 6.1.0-99-other
 run "$tmp/deb1/postinst" configure ""
-assert_eq "deb chroot install: calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "deb chroot install: calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 dracut -f /boot/initrd.img-$REL $REL" "$(calls)"
 assert_eq "deb chroot install: message" "$DEB_PATCH: running kernel is 6.1.0-99-other, not $REL; $M1 will be loaded when $REL boots" "$(messages)"
 
 machine "$REL"
 rm "$KPATCH_ROOT/boot/initrd.img-$REL"
 run "$tmp/deb1/postinst" configure ""
-assert_eq "deb live install (no dracut initramfs): calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "deb live install (no dracut initramfs): calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 kpatch load $M1" "$(calls)"
 
 machine "$REL"
 export FAKE_LOAD_FAILS=1
 run "$tmp/deb1/postinst" configure ""
-assert_eq "deb failed live load: calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "deb failed live load: calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 kpatch load $M1
 dracut -f /boot/initrd.img-$REL $REL" "$(calls)"
 assert_contains "deb failed live load: warning" "$DEB_PATCH: warning: loading $M1 live failed; it is installed and will be loaded at the next boot of $REL" "$(messages)"
@@ -111,13 +111,13 @@ deb_switch() {
 
 deb_switch 1 2
 assert_eq "deb upgrade 1->2: calls (no unload)" "kpatch uninstall -k $REL $M1
-kpatch install -k $REL /usr/lib/kpatch/$REL/$M2.ko
+kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M2.ko
 kpatch load $M2
 dracut -f /boot/initrd.img-$REL $REL" "$(calls)"
 
 deb_switch 2 1
 assert_eq "deb downgrade 2->1: calls (no load)" "kpatch uninstall -k $REL $M2
-kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 dracut -f /boot/initrd.img-$REL $REL" "$(calls)"
 assert_eq "deb downgrade 2->1: warning" "$DEB_PATCH: warning: $M2, a newer version of this patch, is live; not loading version 1 live (no live downgrade); reboot to run it" "$(messages)"
 
@@ -141,13 +141,13 @@ machine 6.1.0-99-other
 unpacked "$M1"
 run "$tmp/rpm1/POSTIN" 1
 run "$tmp/rpm1/POSTTRANS"
-assert_eq "rpm chroot install: calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "rpm chroot install: calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 dracut -f --kver $REL" "$(calls)"
 
 machine "$REL"
 unpacked "$M1"
 run "$tmp/rpm1/POSTIN" 1
-assert_eq "rpm live install: calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "rpm live install: calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 kpatch load $M1" "$(calls)"
 
 machine "$REL"
@@ -158,7 +158,7 @@ run "$tmp/rpm1/PREUN" 1
 removed "$M1"
 run "$tmp/rpm1/POSTUN" 1
 run "$tmp/rpm2/POSTTRANS"
-assert_eq "rpm upgrade 1->2: calls (no unload)" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M2.ko
+assert_eq "rpm upgrade 1->2: calls (no unload)" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M2.ko
 kpatch load $M2
 kpatch uninstall -k $REL $M1
 dracut -f --kver $REL" "$(calls)"
@@ -171,7 +171,7 @@ run "$tmp/rpm2/PREUN" 1
 removed "$M2"
 run "$tmp/rpm2/POSTUN" 1
 run "$tmp/rpm1/POSTTRANS"
-assert_eq "rpm downgrade 2->1: calls (no load)" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko
+assert_eq "rpm downgrade 2->1: calls (no load)" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko
 kpatch uninstall -k $REL $M2
 dracut -f --kver $REL" "$(calls)"
 assert_eq "rpm downgrade 2->1: warning" "$RPM_PATCH: warning: $M2, a newer version of this patch, is live; not loading version 1 live (no live downgrade); reboot to run it" "$(messages)"
@@ -182,7 +182,7 @@ installed "$M1" && live "$M1"
 run "$tmp/rpm1/POSTIN" 2
 run "$tmp/rpm1/PREUN" 1
 run "$tmp/rpm1/POSTUN" 1
-assert_eq "rpm reinstall of the same module: calls" "kpatch install -k $REL /usr/lib/kpatch/$REL/$M1.ko" "$(calls)"
+assert_eq "rpm reinstall of the same module: calls" "kpatch install --force -k $REL /usr/lib/kpatch/$REL/$M1.ko" "$(calls)"
 assert_eq "rpm reinstall of the same module: message" "$RPM_PATCH: $M1 is already live" "$(messages)"
 
 machine "$REL"
