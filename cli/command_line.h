@@ -12,7 +12,8 @@
 
 namespace kpatch {
 
-inline constexpr const char* kVersion = "0.1.0";
+// The project version (CMakeLists.txt project(kpatch VERSION ...)).
+inline constexpr const char* kVersion = KPATCH_VERSION;
 extern const char* const kUsage;
 
 struct CommandLine {

@@ -122,7 +122,7 @@ bool is_module_name(const std::string& s) {
   return matches(s, "[a-z0-9_]{1,55}");
 }
 bool is_kernel_release(const std::string& s) {
-  return s.size() <= 100 && matches(s, "[a-z0-9][a-z0-9.+-]*");
+  return s.size() <= 100 && matches(s, "[a-z0-9][a-z0-9._+-]*");
 }
 bool is_cve_id(const std::string& s) {
   return matches(s, "CVE-[0-9]{4}-[0-9]{4,8}");
@@ -160,7 +160,7 @@ void validate(const Patch& p, const std::string& where) {
   if (!is_module_name(p.module)) bad(where, "module name", p.module, "a module name is [a-z0-9_], at most 55");
   if (!matches(p.id, "[a-z0-9][a-z0-9_-]{0,63}")) bad(where, "patch id", p.id, "an id is [a-z0-9_-], at most 64");
   if (p.version < 1 || p.version > 999999) bad(where, "patch version", std::to_string(p.version));
-  if (!is_kernel_release(p.release)) bad(where, "kernel release", p.release, "a release is [a-z0-9.+-]");
+  if (!is_kernel_release(p.release)) bad(where, "kernel release", p.release, "a release is [a-z0-9._+-]");
   if (auto why = text_line_error(p.summary); !why.empty()) bad(where, "summary", p.summary, why);
   for (const auto& c : p.cves)
     if (!is_cve_id(c)) bad(where, "CVE id", c, "a CVE id is CVE-YYYY-NNNN");

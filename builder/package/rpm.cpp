@@ -44,6 +44,7 @@ std::string preamble(const Patch& p, const Settings& s) {
   out += "Packager:  " + rpm_escape(s.maintainer) + "\n";
   for (const auto& r : in.requires_) out += "Requires:  " + r + "\n";
   for (const auto& r : in.provides) out += "Provides:  " + r + "\n";
+  out += "Conflicts: " + in.name + " < " + in.version + "-1\n";
   if (!s.homepage.empty()) out += "URL:       " + s.homepage + "\n";
   return out;
 }
@@ -157,6 +158,10 @@ RpmIntent rpm_intent(const Patch& p, const Settings& s) {
   in.description = d;
   in.requires_ = {"kpatch >= " + s.tools_version};
   in.provides = {"kpatch-patch(" + p.release + ") = " + in.version};
+  // Classic kpatch's form, so `dnf install "kpatch-patch = $(uname -r)"`
+  // works: only where the release is an RPM version-release (one '-', as
+  // 5.14.0-427.el9.x86_64); Debian's 6.1.0-56-cloud-amd64 has two.
+  if (std::count(p.release.begin(), p.release.end(), '-') == 1) in.provides.push_back("kpatch-patch = " + p.release);
   size_t n = 0;
   const RpmScriptlet* all = rpm_scriptlets(&n);
   for (size_t i = 0; i < n; ++i) in.scriptlets.emplace_back(kScriptTags[i], script_body(p, Format::Rpm, all[i].call));

@@ -8,6 +8,8 @@ extern "C" {
 }
 #include <rpm/rpmver.h>
 
+#include <regex>
+
 #include "support/diag.h"
 
 namespace kp::pkg {
@@ -42,6 +44,10 @@ int compare_rpm_versions(const std::string& a, const std::string& b) {
 
 std::optional<std::string> debian_package_name_error(const std::string& name) {
   if (const char* why = pkg_name_is_illegal(name.c_str())) return std::string(why);
+  // libdpkg still reads legacy names (capitals, '_'); Debian policy 5.6.1
+  // and dpkg-deb --build take only these.
+  if (!std::regex_match(name, std::regex("[a-z0-9][a-z0-9+.-]+")))
+    return std::string("a package name is [a-z0-9][a-z0-9+.-]+ (Debian policy 5.6.1)");
   return std::nullopt;
 }
 

@@ -151,3 +151,22 @@ for kind in srpm dsc; do
 	pass "$kind: patch outside: no output"
 done
 assert_nothing_ran "all"
+
+# ---- an RPM distribution's kernel release ---------------------------------
+
+# 5.14.0-427.el9.x86_64 is an RPM version-release: the RPM also provides
+# classic kpatch's "kpatch-patch = <release>"; a .deb cannot be named after
+# it ('_'), which is refused by name.
+REL=5.14.0-427.el9.x86_64
+fake_module "$work/el9" kpatch_hostile "kpatch_summary=plain"
+"$KPATCH_PACKAGE" --rpm -o "$work/el9-out" "$work/el9" >"$work/log" 2>&1 || fail "el9 --rpm: $(cat "$work/log")"
+el9=$work/el9-out/kpatch-patch-5_14_0-427_el9_x86_64-1-1.x86_64.rpm
+assert_contains "el9 rpm provides kpatch-patch = release" "kpatch-patch = $REL" "$(rpm -qp --provides "$el9")"
+assert_contains "el9 rpm conflicts with older versions" "kpatch-patch-5_14_0-427_el9_x86_64 < 1-1" "$(rpm -qp --conflicts "$el9")"
+set +e
+err=$("$KPATCH_PACKAGE" --deb -o "$work/el9-deb" "$work/el9" 2>&1)
+status=$?
+set -e
+assert_eq "el9 --deb: exit status" 1 "$status"
+assert_contains "el9 --deb: message" "'kpatch-patch-$REL' is not a Debian package name" "$err"
+[ ! -e "$work/el9-deb" ] || fail "el9 --deb: output created"

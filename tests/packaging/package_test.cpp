@@ -27,7 +27,7 @@ Patch example() {
 
 Settings settings() {
   Settings s;
-  s.tools_version = "0.1.0";
+  s.tools_version = "1.0.0";
   s.maintainer = "A <a@example.org>";
   s.epoch = 0;
   return s;
@@ -66,7 +66,7 @@ TEST(PackageText, DebControlExact) {
             "Architecture: amd64\n"
             "Maintainer: A <a@example.org>\n"
             "Installed-Size: 12\n"
-            "Depends: kpatch (>= 0.1.0), linux-image-6.1.0-56-cloud-amd64\n"
+            "Depends: kpatch (>= 1.0.0), linux-image-6.1.0-56-cloud-amd64\n"
             "Section: kernel\n"
             "Priority: optional\n"
             "Description: Live patch fix version 2 for Linux 6.1.0-56-cloud-amd64\n"
@@ -110,6 +110,8 @@ TEST(PackageVersions, RpmRules) {
 TEST(PackageNames, DebianPackageNames) {
   EXPECT_TRUE(debian_package_name_error("kpatch-patch-6.1.0-56-cloud-amd64") == std::nullopt);
   EXPECT_TRUE(debian_package_name_error("kpatch patch;x").has_value());
+  EXPECT_TRUE(debian_package_name_error("kpatch-patch-5.14.0-427.el9.x86_64").has_value());
+  EXPECT_TRUE(debian_package_name_error("Kpatch").has_value());
 }
 
 TEST(PackageFields, ShapesRefuseHostileValues) {

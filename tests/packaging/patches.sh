@@ -25,12 +25,12 @@ for v in 1 2; do
 	deb=$out/${DEB_PATCH}_$v-1_amd64.deb rpm=$out/$RPM_PATCH-$v-1.x86_64.rpm
 	assert_eq "v$v payload (deb)" "/usr/lib/kpatch/$REL/$module.ko" "$(deb_payload "$deb")"
 	assert_eq "v$v payload, deb = rpm" "$(deb_payload "$deb")" "$(rpm_payload "$rpm")"
-	assert_eq "v$v Depends" "kpatch (>= 0.1.0), linux-image-$REL" "$(dpkg-deb -f "$deb" Depends)"
+	assert_eq "v$v Depends" "kpatch (>= 1.0.0), linux-image-$REL" "$(dpkg-deb -f "$deb" Depends)"
 	description=$(dpkg-deb -f "$deb" Description)
 	assert_contains "v$v description has the summary" 'Prefix /proc/cmdline with "kpatch-cmdline' "$description"
 	assert_contains "v$v description has the CVEs" "CVEs fixed: none listed" "$description"
 	assert_contains "v$v rpm provides kpatch-patch($REL)" "kpatch-patch($REL) = $v" "$(rpm -qp --provides "$rpm")"
-	assert_contains "v$v rpm requires kpatch" "kpatch >= 0.1.0" "$(rpm -qp --requires "$rpm")"
+	assert_contains "v$v rpm requires kpatch" "kpatch >= 1.0.0" "$(rpm -qp --requires "$rpm")"
 	scripts=$(rpm -qp --scripts "$rpm")
 	for s in 'postinstall scriptlet' 'preuninstall scriptlet' 'postuninstall scriptlet' 'posttrans scriptlet' \
 		"KP_MODULE='$module'" "KP_REL='$REL'" 'kp_rpm_post "$1"' 'kp_rpm_preun "$1"' 'kp_rpm_postun "$1"'; do

@@ -143,7 +143,7 @@ installed_modules() { (cd "$root/var/lib/kpatch/$REL" 2>/dev/null && ls) || true
 
 dnf_ install test-busybox-sh
 dnf_ install "$RPM_PATCH-1"
-assert_eq "dnf install: packages" "kpatch-0.1.0-1.x86_64
+assert_eq "dnf install: packages" "kpatch-1.0.0-1.x86_64
 $RPM_PATCH-1-1.x86_64" "$(rpm --root "$root" -q kpatch "$RPM_PATCH")"
 assert_eq "dnf install: %post installed the module (not loaded: not $REL)" kpatch_example_cmdline.ko "$(installed_modules)"
 assert_contains "dnf install: scriptlet message" "$RPM_PATCH: running kernel is $(uname -r), not $REL" "$(cat "$work/dnf.log")"

@@ -25,7 +25,7 @@ case $kind in
 srpm)
 	srpm=$work/src/$RPM_PATCH-1-1.src.rpm
 	[ -f "$srpm" ] || fail "no $srpm"
-	assert_contains "SRPM BuildRequires kpatch-build" "kpatch-build >= 0.1.0" "$(rpm -qp --requires "$srpm")"
+	assert_contains "SRPM BuildRequires kpatch-build" "kpatch-build >= 1.0.0" "$(rpm -qp --requires "$srpm")"
 	rpmbuild --rebuild --nodeps --define "_topdir $work/rpmbuild" "$srpm" >"$work/rebuild.log" 2>&1 ||
 		{ tail -n 40 "$work/rebuild.log"; fail "rpmbuild --rebuild $srpm"; }
 	rpm=$work/rpmbuild/RPMS/x86_64/$RPM_PATCH-1-1.x86_64.rpm
@@ -39,14 +39,14 @@ srpm)
 dsc)
 	dsc=$work/src/${DEB_PATCH}_1-1.dsc
 	[ -f "$dsc" ] || fail "no $dsc"
-	assert_contains "dsc Build-Depends kpatch-build" "kpatch-build (>= 0.1.0)" "$(grep '^Build-Depends:' "$dsc")"
+	assert_contains "dsc Build-Depends kpatch-build" "kpatch-build (>= 1.0.0)" "$(grep '^Build-Depends:' "$dsc")"
 	(cd "$work" && dpkg-source -x "$dsc" build >/dev/null 2>&1) || fail "dpkg-source -x $dsc"
 	(cd "$work/build" && dpkg-buildpackage -us -uc -b -d >"$work/build.log" 2>&1) ||
 		{ tail -n 40 "$work/build.log"; fail "dpkg-buildpackage"; }
 	deb=$work/${DEB_PATCH}_1-1_amd64.deb
 	[ -f "$deb" ] || fail "no $deb"
 	assert_eq "built deb payload" "/usr/lib/kpatch/$REL/$module.ko" "$(deb_payload "$deb")"
-	assert_eq "built deb Depends" "kpatch (>= 0.1.0), linux-image-$REL" "$(dpkg-deb -f "$deb" Depends)"
+	assert_eq "built deb Depends" "kpatch (>= 1.0.0), linux-image-$REL" "$(dpkg-deb -f "$deb" Depends)"
 	assert_eq "built deb control files" "./ ./control ./md5sums ./postinst ./postrm ./prerm " \
 		"$(dpkg-deb --ctrl-tarfile "$deb" | tar -t | LC_ALL=C sort | tr '\n' ' ')"
 	assert_lintian_clean "$deb"
