@@ -22,7 +22,6 @@
 #include <cstring>
 
 #include "manager.h"
-#include "names.h"
 
 namespace kpatch {
 

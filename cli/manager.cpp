@@ -19,7 +19,7 @@
 #include <set>
 #include <sstream>
 
-#include "names.h"
+#include "common/build_id.h"
 
 namespace kpatch {
 
@@ -140,28 +140,7 @@ std::optional<Installed> Manager::read_module(const std::string& path, std::stri
 
 std::string Manager::running_build_id() {
   auto notes = sys_.read("/sys/kernel/notes");
-  if (!notes) return {};
-  const std::string& n = *notes;
-  for (size_t off = 0; off + 12 <= n.size();) {
-    uint32_t namesz, descsz, type;
-    std::memcpy(&namesz, n.data() + off, 4);
-    std::memcpy(&descsz, n.data() + off + 4, 4);
-    std::memcpy(&type, n.data() + off + 8, 4);
-    size_t desc = off + 12 + ((namesz + 3) & ~3u);
-    size_t next = desc + ((descsz + 3) & ~3u);
-    if (next > n.size()) break;
-    if (type == 3 && namesz == 4 && n.compare(off + 12, 4, std::string("GNU\0", 4)) == 0) {
-      std::string hex;
-      for (size_t i = 0; i < descsz; ++i) {
-        char b[3];
-        std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(n[desc + i]));
-        hex += b;
-      }
-      return hex;
-    }
-    off = next;
-  }
-  return {};
+  return notes ? kp::gnu_build_id(*notes) : std::string();
 }
 
 // Built for the running kernel? Both checks print both values; --force

@@ -9,11 +9,22 @@
 #include <string>
 #include <vector>
 
-#include "escape.h"
+#include "common/names.h"
+#include "common/text.h"
 #include "modinfo.h"
 #include "system.h"
 
 namespace kpatch {
+
+// The rules shared with the builder (common/), by their names here.
+using kp::json_string;
+using kp::kMaxModuleName;
+using kp::kMaxRelease;
+using kp::kModuleNameRule;
+using kp::kReleaseRule;
+using kp::printable;
+using kp::valid_module_name;
+using kp::valid_release;
 
 struct Options {
   bool json = false;

@@ -5,7 +5,6 @@
 // mark of the node at fault, so a patch author sees exactly which line to
 // fix.
 #include "manifest/manifest.h"
-#include "support/file.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -17,13 +16,13 @@
 #include <set>
 #include <sstream>
 
+#include "common/names.h"
 #include "support/diag.h"
+#include "support/file.h"
 
 namespace kp {
 
 namespace {
-
-constexpr size_t kMaxModuleName = 55;  // MODULE_NAME_LEN - 1
 
 class Reader {
  public:
@@ -80,7 +79,8 @@ const std::map<std::string, Field>& fields() {
          if (m.summary.empty() || m.summary.find('\n') != std::string::npos)
            r.fail(n.Mark(), "'summary' must be one non-empty line");
        }},
-      {"description", [](const Reader& r, const YAML::Node& n, Manifest& m) { m.description = r.scalar(n, "description"); }},
+      {"description",
+       [](const Reader& r, const YAML::Node& n, Manifest& m) { m.description = r.scalar(n, "description"); }},
       {"cves",
        [](const Reader& r, const YAML::Node& n, Manifest& m) {
          m.cves = r.list(n, "cves");
@@ -127,12 +127,7 @@ const std::map<std::string, Field>& fields() {
 
 std::string Manifest::module_name() const {
   if (!module_file_name.empty()) return module_file_name;
-  std::string name = id;
-  for (char& c : name)
-    if (c == '-') c = '_';
-  if (!name.starts_with("kpatch_")) name = "kpatch_" + name;
-  if (version > 1) name += "_v" + std::to_string(version);
-  return name;
+  return patch_module_name(id, version);
 }
 
 Manifest parse_manifest(const std::filesystem::path& file, const std::string& text) {
@@ -155,7 +150,8 @@ Manifest parse_manifest(const std::filesystem::path& file, const std::string& te
     f->second(r, kv.second, m);
   }
   for (const char* required : {"id", "summary", "patches", "kernels"})
-    if (!seen.contains(required)) r.fail(YAML::Mark::null_mark(), "missing required key '" + std::string(required) + "'");
+    if (!seen.contains(required))
+      r.fail(YAML::Mark::null_mark(), "missing required key '" + std::string(required) + "'");
   if (m.module_name().size() > kMaxModuleName)
     r.fail(root["id"].Mark(), "id '" + m.id + "' gives module name '" + m.module_name() + "', longer than " +
                                   std::to_string(kMaxModuleName) + " characters");
@@ -175,8 +171,8 @@ Manifest classic_manifest(const std::string& name, const std::vector<std::filesy
   for (char& c : module)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '-';
   if (module.size() > kMaxModuleName)
-    throw Fatal("kpatch-build: error: module name '" + module + "' is longer than " +
-                std::to_string(kMaxModuleName) + " characters");
+    throw Fatal("kpatch-build: error: module name '" + module + "' is longer than " + std::to_string(kMaxModuleName) +
+                " characters");
   m.module_file_name = module;
   m.id = module;
   m.summary = "built from " + patches.front().filename().string();

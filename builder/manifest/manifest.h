@@ -24,11 +24,9 @@ struct Manifest {
   // livepatch-<patch>); used as given for the .ko file, as Kbuild does.
   std::string module_file_name;
 
-  // The kernel module name: id with '-' as '_', prefixed "kpatch_" unless
-  // it already is, and "_v<version>" appended from version 2 on: during an
-  // atomic replace the old and the new version are loaded side by side, so
-  // their names must differ.
-  // The classic form's module_file_name wins when set.
+  // The kernel module name: patch_module_name() of common/names.h (the
+  // rule kpatch-package and kpatch share). The classic form's
+  // module_file_name wins when set.
   std::string module_name() const;
 };
 

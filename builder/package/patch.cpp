@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "common/names.h"
+#include "common/text.h"
 #include "elf/elf_file.h"
 #include "support/diag.h"
 #include "support/file.h"
@@ -18,16 +20,6 @@ bool matches(const std::string& s, const char* re) {
 [[noreturn]] void bad(const std::string& where, const std::string& field, const std::string& value,
                       const std::string& why = "") {
   throw Fatal(where + ": bad " + field + " '" + printable(value) + "'" + (why.empty() ? "" : ": " + why));
-}
-
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is not one.
-size_t utf8_length(const std::string& s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return 0;
-  return n;
 }
 
 // The .modinfo strings of an ELF module: key=value, NUL-separated. The first
@@ -104,22 +96,8 @@ void check_report(const Patch& p, const fs::path& json_path) {
 
 }  // namespace
 
-std::string printable(const std::string& s) {
-  static const char* hexd = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c < 0x20 || c == 0x7f)
-      out += std::string("\\x") + hexd[c >> 4] + hexd[c & 15];
-    else
-      out += static_cast<char>(c);
-  }
-  return out;
-}
-
 bool is_module_name(const std::string& s) {
-  return matches(s, "[a-z0-9_]{1,55}");
+  return valid_module_name(s);
 }
 bool is_kernel_release(const std::string& s) {
   return s.size() <= 100 && matches(s, "[a-z0-9][a-z0-9._+-]*");
@@ -131,15 +109,9 @@ bool is_cve_id(const std::string& s) {
 std::string text_line_error(const std::string& text) {
   if (text.empty()) return "empty";
   if (text.size() > 2000) return "longer than 2000 bytes";
-  for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) return "control character at byte " + std::to_string(i);
-    size_t n = utf8_length(text, i);
-    if (n == 0) return "not UTF-8 at byte " + std::to_string(i);
-    if (n == 2 && static_cast<unsigned char>(text[i]) == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0)
-      return "control character at byte " + std::to_string(i);
-    i += n;
-  }
+  if (!valid_utf8(text)) return "not UTF-8";
+  if (size_t at = first_control(text); at != std::string::npos)
+    return "control character at byte " + std::to_string(at);
   return "";
 }
 
@@ -151,9 +123,7 @@ std::string Patch::rpm_name() const {
 }
 
 std::string Patch::base_module() const {
-  std::string suffix = "_v" + std::to_string(version);
-  if (version > 1 && module.ends_with(suffix)) return module.substr(0, module.size() - suffix.size());
-  return module;
+  return base_module_name(module, version);
 }
 
 void validate(const Patch& p, const std::string& where) {

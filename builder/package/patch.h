@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "manifest/manifest.h"
 
 namespace kp::pkg {
@@ -55,7 +56,7 @@ bool is_cve_id(const std::string& s);
 // Why `text` cannot be a one-line package text (summary, maintainer), or "".
 std::string text_line_error(const std::string& text);
 
-// `s` for a message: control bytes and backslashes as \xNN / \\.
-std::string printable(const std::string& s);
+// For messages: common/text.h's rule.
+using kp::printable;
 
 }  // namespace kp::pkg

@@ -3,6 +3,10 @@
 // escape sequences that retitle, recolour or rewrite an operator's terminal
 // ("\e]2;...\a", "\e[2K"), and a string that is not UTF-8 makes JSON invalid.
 //
+// One home for text rules that the builder, the packaging tool and the
+// runtime manager share (this library links into the static kpatch: no
+// exceptions, no dependencies beyond libstdc++).
+//
 // printable(): for a terminal. Printable ASCII and UTF-8 characters outside
 // the C0 and C1 control ranges are kept; a control character (including tab
 // and newline), DEL, a C1 control and a byte that is not part of valid UTF-8
@@ -17,9 +21,22 @@
 #include <string>
 #include <string_view>
 
-namespace kpatch {
+namespace kp {
 
 std::string printable(std::string_view s);
 std::string json_string(std::string_view s);
 
-}  // namespace kpatch
+// c_string(): a C string literal for generated sources (MODULE_INFO): " and
+// \ escaped, every control byte and DEL as a three-digit octal escape, so
+// the literal is one line whatever the text; other bytes (UTF-8) as they are.
+std::string c_string(std::string_view s);
+
+// Whether `s` is valid UTF-8 (no overlong forms, surrogates or truncation).
+bool valid_utf8(std::string_view s);
+
+// The byte offset of the first control character (C0, DEL, C1) of UTF-8
+// text `s`, or npos: what printable() would escape, besides backslashes
+// and invalid bytes.
+size_t first_control(std::string_view s);
+
+}  // namespace kp

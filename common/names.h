@@ -5,6 +5,9 @@
 // "../../../tmp/x" must never get that far, so every name and release is
 // checked here before it is joined into a path.
 //
+// The naming rules of patch modules live here too, for kpatch-build, the
+// packaging tool and the manager alike.
+//
 // A module name is what kpatch-build makes of a manifest id ("kpatch_" +
 // [a-z0-9_], docs/kpatch-build.md), bounded by the kernel's MODULE_NAME_LEN.
 // A release is conservative: what distributions put in `uname -r`
@@ -13,9 +16,10 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
-namespace kpatch {
+namespace kp {
 
 inline constexpr std::size_t kMaxModuleName = 55;  // MODULE_NAME_LEN - 1 on 64-bit
 inline constexpr std::size_t kMaxRelease = 64;     // struct utsname's release, without the NUL
@@ -28,4 +32,17 @@ inline constexpr const char* kReleaseRule =
 bool valid_module_name(std::string_view s);
 bool valid_release(std::string_view s);
 
-}  // namespace kpatch
+// The kernel's name for a module file name: Kbuild turns '-' into '_'.
+std::string kbuild_module_name(std::string_view file_name);
+
+// The module kpatch-build makes for patch `id` at `version`: the id in
+// Kbuild form, "kpatch_" in front unless it is there, and "_v<version>"
+// from version 2 on (during an atomic replace the old and the new version
+// are loaded side by side, so their names must differ).
+std::string patch_module_name(std::string_view id, unsigned version);
+
+// The module name of version 1 of the same patch: `module` without its
+// "_v<version>" suffix (what package scripts compare versions by).
+std::string base_module_name(std::string_view module, unsigned version);
+
+}  // namespace kp

@@ -1,8 +1,8 @@
-#include "escape.h"
+#include "common/text.h"
 
 #include <cstdio>
 
-namespace kpatch {
+namespace kp {
 
 namespace {
 
@@ -78,4 +78,40 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-}  // namespace kpatch
+std::string c_string(std::string_view s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7f) {
+      out += hex_escape("\\%03o", c);
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    size_t n = utf8_at(s, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+size_t first_control(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    size_t n = utf8_at(s, i, cp);
+    if (n != 0 && control(cp)) return i;
+    i += n ? n : 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace kp

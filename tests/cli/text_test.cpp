@@ -1,11 +1,23 @@
 // Control characters from a module's .modinfo, from /proc or from the
 // command line reach the terminal escaped, and JSON stays valid.
-#include "escape.h"
+#include "common/text.h"
+
+#include <cstdint>
+#include <cstring>
 
 #include "cli_fixture.h"
+#include "common/build_id.h"
+#include "common/names.h"
 
 namespace kpatch::testing {
 namespace {
+
+using kp::base_module_name;
+using kp::c_string;
+using kp::gnu_build_id;
+using kp::kbuild_module_name;
+using kp::patch_module_name;
+using kp::valid_utf8;
 
 TEST(Printable, KeepsTextAndUtf8) {
   EXPECT_EQ(printable("kpatch_fix 6.1.0-56-cloud-amd64 \"x\" 'y' ~"), "kpatch_fix 6.1.0-56-cloud-amd64 \"x\" 'y' ~");
@@ -128,6 +140,70 @@ TEST_F(EscapeTest, BlockingTaskCommAndStack) {
             "kpatch: error: kpatch_fix: the patch transition did not finish in 60s; reverting\n"
             "kpatch: blocking task: pid 666 (\\x1b]2;owned\\x07)\n"
             "    [<0>] f\\x1b[2K+0x1/0x2\n");
+}
+
+// c_string: one line whatever the text; the three copies before (builder
+// C strings passed control characters, the report special-cased tab) agreed
+// on nothing else.
+TEST(CString, EscapesQuotesBackslashesAndEveryControlByte) {
+  EXPECT_EQ(c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(c_string("x\ny\tz\x1b\x7f"), "\"x\\012y\\011z\\033\\177\"");
+  EXPECT_EQ(c_string("\xc3\xa9"), "\"\xc3\xa9\"");
+}
+
+TEST(FirstControl, FindsC0DelAndC1) {
+  EXPECT_EQ(kp::first_control("plain \xc3\xa9"), std::string_view::npos);
+  EXPECT_EQ(kp::first_control("ab\x1b[31m"), 2u);
+  EXPECT_EQ(kp::first_control("\xc3\xa9\x7f"), 2u);
+  EXPECT_EQ(kp::first_control("x\xc2\x9b"), 1u);
+}
+
+TEST(ValidUtf8, RefusesTruncatedOverlongAndSurrogates) {
+  EXPECT_TRUE(valid_utf8("plain \xc3\xa9 \xe2\x9c\x93"));
+  EXPECT_FALSE(valid_utf8("\xc3"));
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));
+}
+
+std::string note(uint32_t type, std::string_view name, std::string_view desc) {
+  std::string out(12, '\0');
+  uint32_t namesz = static_cast<uint32_t>(name.size()), descsz = static_cast<uint32_t>(desc.size());
+  std::memcpy(out.data(), &namesz, 4);
+  std::memcpy(out.data() + 4, &descsz, 4);
+  std::memcpy(out.data() + 8, &type, 4);
+  out += name;
+  out.resize((out.size() + 3) & ~size_t{3}, '\0');
+  out += desc;
+  out.resize((out.size() + 3) & ~size_t{3}, '\0');
+  return out;
+}
+
+TEST(GnuBuildId, FoundAfterOtherNotes) {
+  std::string notes =
+      note(1, std::string_view("Xen\0", 4), "abc") + note(3, std::string_view("GNU\0", 4), "\x01\xab\xff");
+  EXPECT_EQ(gnu_build_id(notes), "01abff");
+}
+
+TEST(GnuBuildId, OtherOwnerOrTypeOrTruncationIsNone) {
+  EXPECT_EQ(gnu_build_id(note(3, std::string_view("Go\0\0", 4), "\x01")), "");
+  EXPECT_EQ(gnu_build_id(note(4, std::string_view("GNU\0", 4), "\x01")), "");
+  std::string cut = note(3, std::string_view("GNU\0", 4), "\x01\x02\x03\x04\x05\x06\x07\x08");
+  EXPECT_EQ(gnu_build_id(cut.substr(0, cut.size() - 4)), "");
+  EXPECT_EQ(gnu_build_id(""), "");
+}
+
+TEST(ModuleNames, OneRuleForEveryTool) {
+  EXPECT_EQ(patch_module_name("example-cmdline", 1), "kpatch_example_cmdline");
+  EXPECT_EQ(patch_module_name("kpatch-fix", 1), "kpatch_fix");  // source packages once said kpatch_kpatch_fix
+  EXPECT_EQ(patch_module_name("fix", 3), "kpatch_fix_v3");
+  EXPECT_EQ(base_module_name("kpatch_fix_v3", 3), "kpatch_fix");
+  EXPECT_EQ(base_module_name("kpatch_fix_v3", 2), "kpatch_fix_v3");
+  EXPECT_EQ(kbuild_module_name("livepatch-cmdline"), "livepatch_cmdline");
+  EXPECT_TRUE(valid_module_name("kpatch_fix_v3"));
+  EXPECT_FALSE(valid_module_name("../x"));
+  EXPECT_FALSE(valid_module_name(std::string(56, 'a')));
+  EXPECT_TRUE(valid_release("5.14.0-427.el9.x86_64"));
+  EXPECT_FALSE(valid_release(".."));
 }
 
 }  // namespace
