@@ -76,6 +76,10 @@ class Manager {
   void report_blocking_tasks(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();
+  // The metadata a loaded patch exposes itself (kpatch-build makes every
+  // kpatch_* field a read-only module parameter): for patches loaded by
+  // path, which /var/lib/kpatch does not know.
+  std::optional<Installed> live_metadata(const std::string& name);
   std::string state_of(const std::string& name);
   std::vector<std::string> patched_functions(const std::string& name);
   std::string running_build_id();

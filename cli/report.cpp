@@ -42,7 +42,33 @@ std::string info_json(const Installed& m) {
          ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) + "}";
 }
 
+// The fields kpatch-build exposes under /sys/module/NAME/parameters/.
+constexpr const char* kLiveFields[] = {"kpatch_id",      "kpatch_version",   "kpatch_summary",
+                                       "kpatch_cves",    "kpatch_kernel",    "kpatch_build_id",
+                                       "kpatch_replace", "kpatch_functions", "kpatch_built"};
+
 }  // namespace
+
+std::optional<Installed> Manager::live_metadata(const std::string& name) {
+  if (!valid_module_name(name)) return std::nullopt;
+  const std::string dir = "/sys/module/" + name + "/parameters/";
+  Installed m;
+  m.path = "(loaded, not installed)";
+  m.info.fields.emplace("name", name);
+  m.info.fields.emplace("livepatch", "Y");
+  bool any = false;
+  for (const char* key : kLiveFields) {
+    auto v = sys_.read(dir + key);
+    if (!v) continue;
+    if (v->ends_with('\n')) v->pop_back();
+    m.info.fields.emplace(key, *v);
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  // ModInfo reads the release from vermagic; the parameter holds it alone.
+  m.info.fields.emplace("vermagic", m.info.get("kpatch_kernel") + " ");
+  return m;
+}
 
 int Manager::list() {
   auto live = loaded_patches();
@@ -51,10 +77,17 @@ int Manager::list() {
     for (auto& m : installed(rel)) inst.push_back(m);
   if (opt_.json) {
     out_ << "{\"loaded\": [";
-    for (size_t i = 0; i < live.size(); ++i)
+    for (size_t i = 0; i < live.size(); ++i) {
+      auto meta = live_metadata(live[i]);
       out_ << (i ? ", " : "") << "{\"name\": " << json_string(live[i])
            << ", \"state\": " << json_string(state_of(live[i]))
-           << ", \"functions\": " << json_list(patched_functions(live[i])) << "}";
+           << ", \"functions\": " << json_list(patched_functions(live[i]));
+      if (meta)
+        out_ << ", \"id\": " << json_string(meta->info.get("kpatch_id")) << ", \"version\": " << meta->info.version()
+             << ", \"cves\": " << json_list(csv(meta->info.get("kpatch_cves")))
+             << ", \"build_id\": " << json_string(meta->info.get("kpatch_build_id"));
+      out_ << "}";
+    }
     out_ << "], \"installed\": [";
     for (size_t i = 0; i < inst.size(); ++i) out_ << (i ? ", " : "") << info_json(inst[i]);
     out_ << "]}\n";
@@ -72,7 +105,11 @@ int Manager::list() {
 
 int Manager::info(const std::string& target) {
   auto path = resolve(target);
-  auto m = path ? read_module(*path) : std::nullopt;
+  std::optional<Installed> m;
+  // A patch loaded by path is not in /var/lib/kpatch: it describes itself.
+  if (path && !sys_.exists(*path) && target.find('/') == std::string::npos && !target.ends_with(".ko"))
+    m = live_metadata(target);
+  if (!m) m = path ? read_module(*path) : std::nullopt;
   if (!m) return 1;
   if (opt_.json) {
     out_ << info_json(*m) << '\n';
@@ -103,6 +140,8 @@ int Manager::status() {
   for (const auto& n : loaded_patches()) {
     if (state_of(n) != "enabled") continue;
     active.push_back(n);
+    if (!meta.contains(n))
+      if (auto live = live_metadata(n)) meta.emplace(n, *live);
     auto it = meta.find(n);
     std::string id =
         it == meta.end() || it->second.info.get("kpatch_id").empty() ? n : it->second.info.get("kpatch_id");

@@ -77,6 +77,48 @@ TEST_F(ReportTest, StatusText) {
   EXPECT_EQ(err.str(), "");
 }
 
+// A patch loaded by path (not in /var/lib/kpatch) describes itself through
+// the read-only module parameters kpatch-build gives it.
+void expose(FakeSystem& sys, const std::string& name, const std::string& id, const std::string& cves) {
+  const std::string dir = "/sys/module/" + name + "/parameters/";
+  sys.files[dir + "kpatch_id"] = id + "\n";
+  sys.files[dir + "kpatch_version"] = "4\n";
+  sys.files[dir + "kpatch_cves"] = cves + "\n";
+  sys.files[dir + "kpatch_kernel"] = "6.1.0-56-cloud-amd64\n";
+  sys.files[dir + "kpatch_build_id"] = "abcd\n";
+  sys.files[dir + "kpatch_summary"] = "Manual \x1b fix\n";
+}
+
+TEST_F(ReportTest, StatusOfAPatchLoadedByPathFromItsParameters) {
+  add_loaded("kpatch_manual");
+  expose(sys, "kpatch_manual", "manual", "CVE-2025-0002");
+  opt.json = true;
+  EXPECT_EQ(kpatch().status(), 0);
+  EXPECT_NE(out.str().find("\"cves\": [\"CVE-2025-0002\"]"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("\"effective_version\": \"6.1.0-56-cloud-amd64+manual.4\""), std::string::npos);
+}
+
+TEST_F(ReportTest, InfoAndListOfAPatchLoadedByPath) {
+  add_loaded("kpatch_manual");
+  expose(sys, "kpatch_manual", "manual", "CVE-2025-0002,CVE-2025-0003");
+  EXPECT_EQ(kpatch().info("kpatch_manual"), 0);
+  EXPECT_NE(out.str().find("file:      (loaded, not installed)\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("cves:      CVE-2025-0002,CVE-2025-0003\n"), std::string::npos);
+  EXPECT_NE(out.str().find("summary:   Manual \\x1b fix\n"), std::string::npos);
+  EXPECT_NE(out.str().find("version:   4\n"), std::string::npos);
+  out.str("");
+  opt.json = true;
+  EXPECT_EQ(kpatch().list(), 0);
+  EXPECT_NE(out.str().find("\"id\": \"manual\", \"version\": 4, \"cves\": [\"CVE-2025-0002\", \"CVE-2025-0003\"]"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST_F(ReportTest, InfoOfAnUnknownNameStillSaysNoSuchFile) {
+  EXPECT_EQ(kpatch().info("kpatch_nothing"), 1);
+  EXPECT_NE(err.str().find("kpatch_nothing.ko: no such file"), std::string::npos) << err.str();
+}
+
 TEST_F(ReportTest, StatusJson) {
   add_loaded("kpatch_fix");
   add_loaded("kpatch_net");
