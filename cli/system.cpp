@@ -143,7 +143,13 @@ int LinuxSystem::try_lock(const std::string& path, std::unique_ptr<Lock>& lock) 
   constexpr int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
   int fd = ::open(real.c_str(), flags, 0600);
   if (fd < 0 && errno == ENOENT) {
-    ::mkdir(fs::path(real).parent_path().c_str(), 0755);
+    // Every missing directory up to the lock's (a fresh system or a
+    // minimal initramfs has no /var/lib yet), each 0755.
+    fs::path dir;
+    for (const auto& part : fs::path(real).parent_path()) {
+      dir /= part;
+      ::mkdir(dir.c_str(), 0755);
+    }
     fd = ::open(real.c_str(), flags, 0600);
   }
   if (fd < 0) return errno;

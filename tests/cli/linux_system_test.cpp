@@ -77,6 +77,16 @@ TEST_F(LinuxSystemTest, ASecondLockWaitsForTheFirst) {
   EXPECT_TRUE(other);
 }
 
+// A fresh machine or a minimal initramfs has no /var/lib at all: the lock
+// makes every missing directory (the VM tests found this).
+TEST_F(LinuxSystemTest, TheLockMakesEveryMissingDirectory) {
+  LinuxSystem sys(root.string());
+  std::unique_ptr<Lock> held;
+  fs::remove_all(root / "var");
+  ASSERT_EQ(sys.try_lock("/var/lib/kpatch/.lock", held), 0);
+  EXPECT_TRUE(fs::is_regular_file(root / "var/lib/kpatch/.lock"));
+}
+
 // Installs of one module from several processes at once (here threads, each
 // with its own open of the lock file) all succeed, and leave the module
 // whole and no temporary file: with one fixed NAME.ko.tmp and no lock, one

@@ -30,16 +30,16 @@
 DISTRO_HERE=$(cd "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 source "$DISTRO_HERE/lib.sh"
+# shellcheck source=../lib/qemu.sh
+source "$DISTRO_HERE/../lib/qemu.sh"
 
 readonly DISTRO_RELEASE=${DISTRO_RELEASE:-6.1.0-56-cloud-amd64}
 readonly DISTRO_START=KPATCH-DISTRO-START
 readonly DISTRO_EXIT=KPATCH-DISTRO-EXIT
-readonly DISTRO_TRACE='Oops|BUG:|Call Trace:|general protection fault|Kernel panic'
 DISTRO_TIMEOUT=${DISTRO_TIMEOUT:-300}
 DISTRO_WORK=
 DISTRO_ROOT=
 DISTRO_IMG=
-DISTRO_QEMU_PID=
 
 distro_check_host() {
 	local tool
@@ -52,10 +52,7 @@ distro_check_host() {
 
 # shellcheck disable=SC2317 # reached through the trap
 distro_cleanup() {
-	if [[ -n $DISTRO_QEMU_PID ]]; then
-		kill "$DISTRO_QEMU_PID" 2>/dev/null || true
-		wait "$DISTRO_QEMU_PID" 2>/dev/null || true
-	fi
+	kp_qemu_stop
 	if [[ -n $DISTRO_WORK && ${DISTRO_KEEP:-0} != 1 ]]; then
 		rm -rf -- "$DISTRO_ROOT" "$DISTRO_IMG" "${DISTRO_WORK:?}/boot"
 	fi
@@ -238,33 +235,21 @@ distro_boot() {
 	debugfs_get "/boot/initrd.img-$DISTRO_RELEASE" "$boot/initrd.img"
 	: >"$console"
 	: >"$guest"
-	local qemu=(
-		qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 1 -m 1024
-		-nodefaults -nographic -no-reboot -monitor none
-		-serial "file:$console" -serial "file:$guest"
-		-kernel "$boot/vmlinuz" -initrd "$boot/initrd.img"
-		-drive "file=$DISTRO_IMG,format=raw,if=virtio"
-		-append "console=ttyS0 root=/dev/vda rw panic=-1 ${append[*]}"
-	)
 	note "boot $label: ${script##*/} ${args[*]}${append:+ (kernel: ${append[*]})}"
 	local status=0 t0=$SECONDS
-	timeout -k 5 "$DISTRO_TIMEOUT" "${qemu[@]}" </dev/null >"$boot/qemu.err" 2>&1 &
-	DISTRO_QEMU_PID=$!
-	wait "$DISTRO_QEMU_PID" || status=$?
-	DISTRO_QEMU_PID=
-	tr -d '\r' <"$guest" | awk -v s="$DISTRO_START" -v e="$DISTRO_EXIT=" '
-		index($0, e) == 1 { exit }
-		on { print }
-		index($0, s) == 1 { on = 1 }'
+	kp_qemu_boot "$DISTRO_TIMEOUT" "$console" "$guest" "$boot/qemu.err" -smp 1 -m 1024 \
+		-kernel "$boot/vmlinuz" -initrd "$boot/initrd.img" \
+		-drive "file=$DISTRO_IMG,format=raw,if=virtio" \
+		-append "console=ttyS0 root=/dev/vda rw panic=-1 ${append[*]}" || status=$?
+	kp_guest_output "$guest" "$DISTRO_START" "$DISTRO_EXIT"
 	local start end
-	start=$(tr -d '\r' <"$guest" | grep -a "^$DISTRO_START " | tail -n 1) || true
-	end=$(tr -d '\r' <"$guest" | grep -a "^$DISTRO_EXIT=" | tail -n 1) || true
+	start=$(kp_marker "$guest" "$DISTRO_START ")
+	end=$(kp_marker "$guest" "$DISTRO_EXIT=")
 	if [[ $status -eq 124 || $status -eq 137 ]]; then
 		tr -d '\r' <"$console" | tail -n 25 | sed 's/^/    /' >&2
 		die "boot $label: the VM was still running after $DISTRO_TIMEOUT s; killed (console: $console)"
 	fi
-	if grep -aqE "$DISTRO_TRACE" "$console"; then
-		tr -d '\r' <"$console" | grep -aE -B 3 -A 30 "$DISTRO_TRACE" | head -n 60 | sed 's/^/    /' >&2
+	if kp_kernel_trouble "$console" 60; then
 		die "boot $label: the kernel reported a problem (console: $console)"
 	fi
 	if [[ -z $start || -z $end ]]; then
