@@ -27,7 +27,9 @@ runtime=$(deb_payload "$out/kpatch_$version-1_amd64.deb")
 assert_contains "kpatch has /usr/sbin/kpatch" /usr/sbin/kpatch "$runtime"
 assert_contains "kpatch has kpatch.8" /usr/share/man/man8/kpatch.8.gz "$runtime"
 builder=$(deb_payload "$out/kpatch-build_$version-1_amd64.deb")
-for f in /usr/bin/kpatch-build /usr/libexec/kpatch/create-diff-object /usr/libexec/kpatch/create-klp-module \
+assert_contains "the kpatch .deb owns /var/lib/kpatch" "./var/lib/kpatch/" "$(dpkg-deb -c "$out/kpatch_$version-1_amd64.deb")"
+assert_contains "the kpatch .rpm owns /var/lib/kpatch" "/var/lib/kpatch" "$(rpm -qpl "$out/kpatch-$version-1.x86_64.rpm")"
+for f in /usr/bin/kpatch-build /usr/bin/kpatch-package /usr/libexec/kpatch/create-diff-object /usr/libexec/kpatch/create-klp-module \
 	/usr/share/kpatch/scripts/kernel-tree /usr/share/kpatch/kmod/patch-hook.c /usr/share/man/man1/kpatch-build.1.gz; do
 	assert_contains "kpatch-build has $f" "$f" "$builder"
 done
