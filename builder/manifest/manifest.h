@@ -20,6 +20,9 @@ struct Manifest {
   std::vector<std::string> kernels;
   unsigned version = 1;
   bool replace = true;
+  // A bundle's parts, "ID:VERSION" each (manifest/bundle.h); empty for a
+  // plain manifest.
+  std::vector<std::string> bundled;
   // The classic command line names the module itself (-n NAME, default
   // livepatch-<patch>); used as given for the .ko file, as Kbuild does.
   std::string module_file_name;
