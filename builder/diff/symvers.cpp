@@ -1,14 +1,20 @@
 #include "diff/symvers.h"
-#include "support/file.h"
 
-#include <fstream>
+#include <sys/stat.h>
+
 #include <sstream>
 
 #include "support/diag.h"
+#include "support/file.h"
 
 namespace kp {
 
 Symvers Symvers::parse_file(const std::string& path) {
+  // A directory opens and reads as empty: it would pass for a kernel that
+  // exports nothing.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Fatal(path + ": error: is a directory, not Module.symvers [unreadable-symvers]");
   auto text = read_file(path);
   if (!text) throw Fatal(path + ": error: cannot read Module.symvers [unreadable-symvers]");
   return parse(path, *text);

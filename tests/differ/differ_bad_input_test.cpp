@@ -246,6 +246,55 @@ TEST_F(BadInput, MissingSymvers) {
   expect_error(in, in.symvers, "cannot read Module.symvers");
 }
 
+TEST_F(BadInput, SymversIsADirectory) {
+  Paths in = good();
+  in.symvers = dir_;
+  expect_error(in, in.symvers, "is a directory, not Module.symvers");
+}
+
+// OUTPUT.o naming one of the inputs, by the same path, another path or a
+// hard link: refused, and the input is left as it was.
+class OutputOverInput : public BadInput {
+ protected:
+  void expect_refused(const fs::path& orig, const fs::path& patched, const fs::path& out, const fs::path& victim) {
+    std::string before = read_file(victim);
+    RunResult r = exec(Command{{tools().differ, orig.string(), patched.string(), "vmlinux", symtab_.string(),
+                                "/dev/null", "patch", out.string()},
+                               ""});
+    std::string ctx = "commands:\n" + transcript_ + "stdout:\n" + r.out + "stderr:\n" + r.err;
+    EXPECT_EQ(r.status, 1) << ctx;
+    EXPECT_NE(r.err.find(out.string() + ": error: OUTPUT.o is the same file as the input"), std::string::npos) << ctx;
+    EXPECT_NE(r.err.find("[output-is-input]"), std::string::npos) << ctx;
+    EXPECT_EQ(r.out, "") << ctx;
+    EXPECT_EQ(read_file(victim), before) << "the input was changed\n" << ctx;
+    for (const auto& e : fs::directory_iterator(out.parent_path()))
+      EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left behind: " << e.path() << "\n" << ctx;
+  }
+};
+
+TEST_F(OutputOverInput, SamePathAsOriginal) {
+  expect_refused(orig_, patched_, orig_, orig_);
+}
+
+TEST_F(OutputOverInput, SamePathAsPatched) {
+  expect_refused(orig_, patched_, patched_, patched_);
+}
+
+TEST_F(OutputOverInput, OtherPathToPatched) {
+  fs::path other = dir_ / "patched" / ".." / "patched" / "." / "answer.o";
+  expect_refused(orig_, patched_, other, patched_);
+}
+
+TEST_F(OutputOverInput, HardLinkToOriginal) {
+  fs::path link = dir_ / "link.o";
+  fs::create_hard_link(orig_, link);
+  expect_refused(orig_, patched_, link, orig_);
+}
+
+TEST_F(OutputOverInput, SameAsParentSymtab) {
+  expect_refused(orig_, patched_, symtab_, symtab_);
+}
+
 TEST_F(BadInput, OutputDirectoryMissing) {
   fs::path out = dir_ / "no-such-dir" / "output.o";
   RunResult r = exec(Command{{tools().differ, orig_.string(), patched_.string(), "vmlinux", symtab_.string(),
