@@ -27,8 +27,9 @@ struct Config {
   std::string output_path;
   bool debug = false;
   // New global symbols other objects of the same patch define (kpatch-build
-  // knows them all; the command line does not): a reference to one links
-  // inside the patch module.
+  // knows them all; the command line does not). Only for the --debug trace:
+  // every global unknown to the parent and Module.symvers is left to the
+  // link of the patch module (klp_relocs.cpp).
   std::set<std::string> patch_globals;
 };
 
