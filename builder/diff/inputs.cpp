@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "diff/context.h"
+#include "diff/entry_size.h"
 #include "diff/kernel_data.h"
 #include "diff/targets.h"
 
@@ -71,6 +72,7 @@ void refuse_output_over_input(const Config& cfg) {
 
 void load_inputs(Ctx& ctx) {
   refuse_output_over_input(ctx.cfg);
+  check_size_variables(ctx.cfg);
   ctx.orig.emplace(Object::load(ctx.cfg.orig_path));
   ctx.patched.emplace(Object::load(ctx.cfg.patched_path));
   ctx.parent.emplace(ParentSymtab::parse_file(ctx.cfg.parent_symtab_path, !ctx.is_module_parent()));

@@ -78,12 +78,14 @@ class BadInput : public testing::Test {
 
   // Runs the differ; checks exit status 1, a message naming `culprit`, and
   // that nothing was written.
-  void expect_error(const Paths& in, const fs::path& culprit, const std::string& message) {
+  void expect_error(const Paths& in, const fs::path& culprit, const std::string& message,
+                    const std::vector<std::string>& env = {}) {
     fs::path out = dir_ / "out" / "output.o";
     fs::create_directories(out.parent_path());
     RunResult r = exec(Command{{tools().differ, in.orig.string(), in.patched.string(), "vmlinux", in.symtab.string(),
                                 in.symvers.string(), "patch", out.string()},
-                               ""});
+                               "",
+                               env});
     std::string ctx = "commands:\n" + transcript_ + "stdout:\n" + r.out + "stderr:\n" + r.err;
     EXPECT_EQ(r.status, 1) << ctx;
     EXPECT_NE(r.err.find(culprit.string() + ":"), std::string::npos) << "the message does not name " << culprit << "\n"
@@ -250,6 +252,29 @@ TEST_F(BadInput, SymversIsADirectory) {
   Paths in = good();
   in.symvers = dir_;
   expect_error(in, in.symvers, "is a directory, not Module.symvers");
+}
+
+// kpatch's entry-size variables must be positive integers; the message
+// names the variable, its value and the section whose entries it sizes.
+TEST_F(BadInput, SizeVariableNotANumber) {
+  expect_error(good(), "ALT_STRUCT_SIZE=twelve",
+               "error: not a positive integer (at most 4096); expected the size in bytes of one .altinstructions entry "
+               "[bad-env]",
+               {"ALT_STRUCT_SIZE=twelve"});
+}
+
+TEST_F(BadInput, SizeVariableZero) {
+  expect_error(good(), "ORC_STRUCT_SIZE=0", "expected the size in bytes of one .orc_unwind entry [bad-env]",
+               {"ORC_STRUCT_SIZE=0"});
+}
+
+TEST_F(BadInput, SizeVariableNegative) {
+  expect_error(good(), "BUG_STRUCT_SIZE=-12", "expected the size in bytes of one __bug_table entry [bad-env]",
+               {"BUG_STRUCT_SIZE=-12"});
+}
+
+TEST_F(BadInput, SizeVariableTrailingText) {
+  expect_error(good(), "JUMP_STRUCT_SIZE=16 bytes", "one __jump_table entry [bad-env]", {"JUMP_STRUCT_SIZE=16 bytes"});
 }
 
 // OUTPUT.o naming one of the inputs, by the same path, another path or a

@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -76,8 +78,18 @@ RunResult run(const Command& cmd) {
   std::vector<char*> argv;
   for (const std::string& a : cmd.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool replaced = std::any_of(cmd.env.begin(), cmd.env.end(), [&](const std::string& v) {
+      return entry.substr(0, entry.find('=')) == std::string_view(v).substr(0, v.find('='));
+    });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const std::string& v : cmd.env) envp.push_back(const_cast<char*>(v.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     r.status = 127;
@@ -98,7 +110,9 @@ RunResult run(const Command& cmd) {
 
 std::string shell_line(const Command& cmd) {
   std::string line;
-  for (const std::string& a : cmd.argv) {
+  std::vector<std::string> words = cmd.env;
+  words.insert(words.end(), cmd.argv.begin(), cmd.argv.end());
+  for (const std::string& a : words) {
     if (!line.empty()) line += ' ';
     bool plain = !a.empty() && a.find_first_not_of(
                                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

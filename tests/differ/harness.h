@@ -41,7 +41,8 @@ std::vector<std::string> kernel_cflags();
 
 struct Command {
   std::vector<std::string> argv;
-  std::string stdout_path;  // empty: captured into RunResult::out
+  std::string stdout_path;       // empty: captured into RunResult::out
+  std::vector<std::string> env = {};  // NAME=VALUE, replacing NAME in the environment
 };
 
 struct RunResult {
