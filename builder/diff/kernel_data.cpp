@@ -96,18 +96,24 @@ bool is_init_or_exit(std::string_view n) {
 
 bool is_special_static(const Symbol& sym) {
   if (!sym.is_local() || !(sym.is_object() || sym.type() == STT_NOTYPE)) return false;
-  std::string_view base = static_base(sym.name);
+  std::string_view var = static_var_name(sym.name);
   for (std::string_view p : kSpecialStaticPrefixes) {
-    if (p.back() == '_' ? base.starts_with(p) : base == p) return true;
+    if (p.back() == '_' ? var.starts_with(p) : var == p) return true;
   }
   return false;
 }
 
 std::string_view special_static_key(std::string_view name) {
   std::string_view base = static_base(name);
-  if (base.starts_with("__UNIQUE_ID_"))
+  if (static_var_name(name).starts_with("__UNIQUE_ID_"))
     while (!base.empty() && std::isdigit(static_cast<unsigned char>(base.back()))) base.remove_suffix(1);
   return base;
+}
+
+std::string_view static_var_name(std::string_view name) {
+  std::string_view base = static_base(name);
+  size_t dot = base.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < base.size() ? base.substr(dot + 1) : base;
 }
 
 std::string normal_name(std::string_view name) {
@@ -137,6 +143,10 @@ std::string_view static_base(std::string_view name) {
 
 bool is_numbered_static(const Symbol& sym) {
   return sym.is_local() && sym.is_object() && static_base(sym.name) != sym.name;
+}
+
+bool is_static_local(const Symbol& sym) {
+  return is_numbered_static(sym) || (sym.is_local() && sym.is_object() && static_var_name(sym.name) != sym.name);
 }
 
 std::optional<std::string> split_parent_name(std::string_view name) {

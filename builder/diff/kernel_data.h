@@ -56,14 +56,22 @@ bool is_init_or_exit(std::string_view section_name);
 // copy, and their renumbering never counts as a change.
 bool is_special_static(const Symbol& sym);
 // What stays the same when the compiler renumbers a special static:
-// "__key.12" -> "__key", "__UNIQUE_ID_ddebug415" -> "__UNIQUE_ID_ddebug".
+// "__key.12" -> "__key", "__UNIQUE_ID_ddebug415" -> "__UNIQUE_ID_ddebug",
+// clang's "debug_a.__UNIQUE_ID_ddebug0" -> "debug_a.__UNIQUE_ID_ddebug".
 std::string_view special_static_key(std::string_view name);
+// The variable's own name in a compiler's name for a static local: gcc's
+// "__key.12" -> "__key"; clang's "function.variable", "setup_a.__key" ->
+// "__key", and "once_b.__already_done.2" -> "__already_done".
+std::string_view static_var_name(std::string_view name);
 // "foo.123" -> "foo"; "foo.isra.0" -> "foo.isra.N"-style normal form used
 // to correlate compiler-renamed symbols: every ".<digits>" becomes ".N".
 std::string normal_name(std::string_view name);
 // The name without a trailing ".<digits>", for static locals.
 std::string_view static_base(std::string_view name);
 bool is_numbered_static(const Symbol& sym);
+// A function's static variable, as gcc ("seen.0") or clang ("observe.seen")
+// names it.
+bool is_static_local(const Symbol& sym);
 // foo.cold / foo.part.N pieces and the function they were split from.
 std::optional<std::string> split_parent_name(std::string_view name);
 bool is_cold_piece(std::string_view name);

@@ -3,7 +3,8 @@
 //
 // A case is one C (or preprocessed assembly, .S) file compiled twice with the
 // kernel's flags (harness.cpp), once as is and once with -DPATCHED, so the
-// change under test is an #ifdef away from the original:
+// change under test is an #ifdef away from the original. Each case runs with
+// gcc and, as NAME_clang, with clang (COMPILERS: below):
 //
 //     // EXPECT-EXIT: 0
 //     // EXPECT-CHANGED: show
@@ -25,7 +26,9 @@
 // the exports of the kernel functions kshim.h calls (so a patch may start
 // calling _printk), and checks what the directives say.
 // A directive is a comment line `// KEYWORD: arguments` (or `# KEYWORD:`,
-// `/* KEYWORD: */`), anywhere in the file:
+// `/* KEYWORD: */`), anywhere in the file; `// [gcc] KEYWORD: ...` or
+// `// [clang] KEYWORD: ...` counts for that compiler's run only (clang names
+// a static local `func.var` where gcc says `var.N`):
 //
 //   EXPECT-EXIT: N             exit status; required
 //   EXPECT-CHANGED: F...       the exact set of "changed function" lines;
@@ -62,6 +65,10 @@
 //   PARENT: NAME               vmlinux (default) or a module name
 //   CFLAGS: FLAGS...           extra compiler flags for both builds
 //   ENV: NAME=VALUE            set for the differ's run (ALT_STRUCT_SIZE=12)
+//   COMPILERS: gcc [clang]     the compilers the case runs with; default
+//                              both (NAME and NAME_clang). `gcc` alone for a
+//                              shape only gcc makes (.cold, .isra, .N
+//                              statics), with a NOTE: saying why
 //   SYMVERS: SYMBOL MODULE     a Module.symvers line, added to the exports
 //                              of the kernel functions kshim.h calls
 //                              (include/kshim.symvers)
@@ -195,24 +202,28 @@ struct Case {
 };
 
 // Parses the directives; problems are returned as "file:line: message".
-Case parse_case(const std::string& path, std::vector<std::string>& errors) {
+// A directive written `[gcc] KEYWORD: ...` or `[clang] KEYWORD: ...` only
+// counts for that compiler's run.
+Case parse_case(const std::string& path, Compiler cc, std::vector<std::string>& errors) {
   Case c;
   c.file = path;
   c.stem = fs::path(path).stem().string();
-  static const std::regex directive(R"(^\s*(?://|#|/?\*)\s*([A-Z][A-Z-]*[A-Z]):\s*(.*?)\s*(?:\*/)?\s*$)");
+  static const std::regex directive(
+      R"(^\s*(?://|#|/?\*)\s*(?:\[(gcc|clang)\]\s*)?([A-Z][A-Z-]*[A-Z]):\s*(.*?)\s*(?:\*/)?\s*$)");
   std::ifstream in(path);
   if (!in) errors.push_back(path + ": cannot read");
   std::string line;
   for (int lineno = 1; std::getline(in, line); ++lineno) {
     std::smatch m;
     if (!std::regex_match(line, m, directive)) continue;
-    std::string key = m[1];
-    std::string arg = m[2];
+    if (m[1].matched && m[1].str() != (cc == Compiler::Clang ? "clang" : "gcc")) continue;
+    std::string key = m[2];
+    std::string arg = m[3];
     auto fail = [&](const std::string& what) {
       errors.push_back(path + ":" + std::to_string(lineno) + ": " + what + ": " + line);
     };
     if (!key.starts_with("EXPECT-") && !key.starts_with("REQUIRE-") && key != "PARENT" && key != "CFLAGS" &&
-        key != "SYMVERS" && key != "ENV")
+        key != "SYMVERS" && key != "ENV" && key != "COMPILERS")
       continue;  // an ordinary comment such as "NOTE: ..."
     std::vector<std::string> w = words(arg);
     auto pattern = [&]() {
@@ -299,6 +310,10 @@ Case parse_case(const std::string& path, std::vector<std::string>& errors) {
         c.parent = w[0];
     } else if (key == "CFLAGS") {
       c.cflags.insert(c.cflags.end(), w.begin(), w.end());
+    } else if (key == "COMPILERS") {
+      for (const std::string& cc : w)
+        if (cc != "gcc" && cc != "clang") fail("expected gcc and/or clang");
+      if (w.empty()) fail("expected gcc and/or clang");
     } else if (key == "ENV") {
       if (w.size() != 1 || w[0].find('=') == std::string::npos || w[0].front() == '=')
         fail("expected NAME=VALUE");
@@ -481,19 +496,31 @@ void check_output_object(const Object& out, const Case& c, std::vector<std::stri
 
 // ---- the test -----------------------------------------------------------
 
-class DifferCase : public testing::TestWithParam<std::string> {};
+// One run of a case: its file, compiled by one compiler.
+struct CaseRun {
+  std::string file;
+  Compiler cc = Compiler::Gcc;
+};
+
+void PrintTo(const CaseRun& r, std::ostream* os) {
+  *os << r.file << (r.cc == Compiler::Clang ? " (clang)" : "");
+}
+
+class DifferCase : public testing::TestWithParam<CaseRun> {};
 
 TEST_P(DifferCase, Run) {
   const Tools& t = tools();
+  const Compiler cc = GetParam().cc;
+  if (compiler_path(cc).empty()) GTEST_SKIP() << "no clang found (KP_TEST_CLANG)";
   std::vector<std::string> failures;
-  Case c = parse_case((fs::path(t.cases_dir) / GetParam()).string(), failures);
+  Case c = parse_case((fs::path(t.cases_dir) / GetParam().file).string(), cc, failures);
   ASSERT_TRUE(failures.empty()) << [&] {
     std::string s;
     for (const auto& f : failures) s += f + "\n";
     return s;
   }();
 
-  fs::path dir = fresh_dir("cases/" + c.stem);
+  fs::path dir = fresh_dir("cases/" + c.stem + (cc == Compiler::Clang ? "-clang" : ""));
   fs::path orig = dir / "orig" / (c.stem + ".o");
   fs::path patched = dir / "patched" / (c.stem + ".o");
   fs::path symtab = dir / "parent.symtab";
@@ -513,8 +540,8 @@ TEST_P(DifferCase, Run) {
     return run(cmd);
   };
   auto compile = [&](const fs::path& obj, bool is_patched) {
-    Command cmd{{t.cc}, ""};
-    for (const auto& f : kernel_cflags()) cmd.argv.push_back(f);
+    Command cmd{{compiler_path(cc)}, ""};
+    for (const auto& f : kernel_cflags(cc)) cmd.argv.push_back(f);
     for (const auto& f : c.cflags) cmd.argv.push_back(f);
     if (is_patched) cmd.argv.push_back("-DPATCHED");
     cmd.argv.insert(cmd.argv.end(), {"-c", c.file, "-o", obj.string()});
@@ -658,14 +685,36 @@ TEST_P(DifferCase, Run) {
   }
 }
 
-std::string case_name(const testing::TestParamInfo<std::string>& info) {
-  std::string n = fs::path(info.param).stem().string();
+std::string case_name(const testing::TestParamInfo<CaseRun>& info) {
+  std::string n = fs::path(info.param.file).stem().string();
   for (char& ch : n)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return n;
+  return info.param.cc == Compiler::Clang ? n + "_clang" : n;
 }
 
-INSTANTIATE_TEST_SUITE_P(Differ, DifferCase, testing::ValuesIn(kCaseFiles), case_name);
+// Every case with gcc and with clang, or with those its COMPILERS: directive
+// names (gcc alone for a shape only gcc makes: .cold, .isra, .constprop).
+std::vector<CaseRun> case_runs() {
+  static const std::regex compilers(R"(^\s*(?://|#|/?\*)\s*COMPILERS:\s*(.*?)\s*(?:\*/)?\s*$)");
+  std::vector<CaseRun> runs;
+  for (const std::string& f : kCaseFiles) {
+    std::set<std::string> with = {"gcc", "clang"};
+    std::ifstream in(fs::path(tools().cases_dir) / f);
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (std::regex_match(line, m, compilers)) {
+        std::vector<std::string> w = words(m[1]);
+        with.clear();
+        with.insert(w.begin(), w.end());
+      }
+    }
+    if (with.contains("gcc")) runs.push_back({f, Compiler::Gcc});
+    if (with.contains("clang")) runs.push_back({f, Compiler::Clang});
+  }
+  return runs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Differ, DifferCase, testing::ValuesIn(case_runs()), case_name);
 
 }  // namespace
 }  // namespace kp::test

@@ -29,36 +29,47 @@ std::string setting(const char* name, const char* built_in) {
 
 const Tools& tools() {
   static const Tools t{
-      setting("KP_TEST_DIFFER", KP_TEST_DIFFER),       setting("KP_TEST_CC", KP_TEST_CC),
-      setting("KP_TEST_READELF", KP_TEST_READELF),     setting("KP_TEST_OBJCOPY", KP_TEST_OBJCOPY),
-      setting("KP_TEST_CASES_DIR", KP_TEST_CASES_DIR), setting("KP_TEST_INCLUDE_DIR", KP_TEST_INCLUDE_DIR),
+      setting("KP_TEST_DIFFER", KP_TEST_DIFFER),
+      setting("KP_TEST_CC", KP_TEST_CC),
+      setting("KP_TEST_CLANG", KP_TEST_CLANG),
+      setting("KP_TEST_READELF", KP_TEST_READELF),
+      setting("KP_TEST_OBJCOPY", KP_TEST_OBJCOPY),
+      setting("KP_TEST_CASES_DIR", KP_TEST_CASES_DIR),
+      setting("KP_TEST_INCLUDE_DIR", KP_TEST_INCLUDE_DIR),
       setting("KP_TEST_WORK_DIR", KP_TEST_WORK_DIR),
   };
   return t;
 }
 
-std::vector<std::string> kernel_cflags() {
-  return {"-O2",
-          "-pg",
-          "-mfentry",
-          "-mrecord-mcount",
-          "-mnop-mcount",
-          "-ffunction-sections",
-          "-fdata-sections",
-          "-fno-pic",
-          "-mcmodel=kernel",
-          "-mno-red-zone",
-          "-fno-asynchronous-unwind-tables",
-          "-mindirect-branch=thunk-extern",
-          "-mfunction-return=thunk-extern",
-          "-mindirect-branch-register",
-          "-fcf-protection=none",
-          "-fno-strict-aliasing",
-          "-fno-common",
-          "-nostdinc",
-          "-w",
-          "-I",
-          tools().include_dir};
+std::vector<std::string> kernel_cflags(Compiler cc) {
+  std::vector<std::string> common = {"-O2",
+                                     "-pg",
+                                     "-mfentry",
+                                     "-ffunction-sections",
+                                     "-fdata-sections",
+                                     "-fno-pic",
+                                     "-mcmodel=kernel",
+                                     "-mno-red-zone",
+                                     "-fno-asynchronous-unwind-tables",
+                                     "-fcf-protection=none",
+                                     "-fno-strict-aliasing",
+                                     "-fno-common",
+                                     "-nostdinc",
+                                     "-w",
+                                     "-I",
+                                     tools().include_dir};
+  std::vector<std::string> own;
+  if (cc == Compiler::Gcc)
+    own = {"-mrecord-mcount", "-mnop-mcount", "-mindirect-branch=thunk-extern", "-mfunction-return=thunk-extern",
+           "-mindirect-branch-register"};
+  else
+    own = {"-mretpoline-external-thunk"};
+  common.insert(common.begin() + 3, own.begin(), own.end());
+  return common;
+}
+
+const std::string& compiler_path(Compiler cc) {
+  return cc == Compiler::Gcc ? tools().cc : tools().clang;
 }
 
 RunResult run(const Command& cmd) {
