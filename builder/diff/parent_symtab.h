@@ -11,9 +11,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kp {
@@ -52,8 +52,8 @@ class ParentSymtab {
   std::string path_;
   bool address_order_ = true;
   std::vector<ParentSym> syms_;
-  std::vector<std::string> files_;                    // 1-based: files_[0] unused
-  std::multimap<std::string, size_t> by_name_;        // name -> index in syms_
+  std::vector<std::string> files_;                        // 1-based: files_[0] unused
+  std::unordered_multimap<std::string, size_t> by_name_;  // name -> index in syms_
 };
 
 }  // namespace kp

@@ -236,6 +236,23 @@ TEST_F(BadInput, ParentSymtabWithABrokenLine) {
   expect_error(in, in.symtab, "not a `readelf -s --wide` symbol line");
 }
 
+// Every number is read whole: an address with a stray character, or a size
+// that is not a number, is refused rather than read up to the first bad
+// character.
+TEST_F(BadInput, ParentSymtabWithABadAddress) {
+  Paths in = good();
+  in.symtab = dir_ / "address.symtab";
+  write_file(in.symtab, read_file(symtab_) + "    99: ffffffff8100000g     0 FUNC    LOCAL  DEFAULT    1 bad_addr\n");
+  expect_error(in, in.symtab, "not a `readelf -s --wide` symbol line: '    99: ffffffff8100000g");
+}
+
+TEST_F(BadInput, ParentSymtabWithABadSize) {
+  Paths in = good();
+  in.symtab = dir_ / "size.symtab";
+  write_file(in.symtab, read_file(symtab_) + "    99: ffffffff81000000   4x2 FUNC    LOCAL  DEFAULT    1 bad_size\n");
+  expect_error(in, in.symtab, "[unreadable-symtab]");
+}
+
 TEST_F(BadInput, ParentSymtabIsADirectory) {
   Paths in = good();
   in.symtab = dir_;
