@@ -131,7 +131,7 @@ const std::map<std::string, uint64_t, std::less<>> kEntrySizes = {
     {".discard.unreachable", 4},
     {".discard.instr_begin", 4},
     {".discard.instr_end", 4},
-    {".discard.retpoline_safe", 4},
+    {".discard.retpoline_safe", 8},
     {".discard.func_stack_frame_non_standard", 8},
     {"__mcount_loc", 8},
     {".kpatch.funcs", 32},
