@@ -265,6 +265,20 @@ TEST_F(BadInput, MissingSymvers) {
   expect_error(in, in.symvers, "cannot read Module.symvers");
 }
 
+TEST_F(BadInput, SymversWithABrokenLine) {
+  Paths in = good();
+  in.symvers = dir_ / "broken.symvers";
+  write_file(in.symvers, "0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n0x12345678\tonly_a_name\n");
+  expect_error(in, std::string(in.symvers.string() + ":2"), "error: not a Module.symvers line [unreadable-symvers]");
+}
+
+TEST_F(BadInput, SymversWithAnEmptyModule) {
+  Paths in = good();
+  in.symvers = dir_ / "empty-module.symvers";
+  write_file(in.symvers, "0x12345678\tanswer\t\tEXPORT_SYMBOL\n");
+  expect_error(in, std::string(in.symvers.string() + ":1"), "not a Module.symvers line");
+}
+
 TEST_F(BadInput, SymversIsADirectory) {
   Paths in = good();
   in.symvers = dir_;
