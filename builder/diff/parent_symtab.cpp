@@ -84,15 +84,21 @@ std::string_view next_line(std::string_view text, size_t& pos) {
 ParentSymtab ParentSymtab::parse_file(const std::string& path, bool address_order) {
   auto text = read_file(path);
   if (!text) throw Fatal(path + ": error: cannot read the parent symbol table [unreadable-symtab]");
-  return parse(path, *text, address_order);
+  return parse_text(path, std::make_shared<const std::string>(std::move(*text)), address_order);
 }
 
 ParentSymtab ParentSymtab::parse(const std::string& name, const std::string& text, bool address_order) {
+  return parse_text(name, std::make_shared<const std::string>(text), address_order);
+}
+
+ParentSymtab ParentSymtab::parse_text(const std::string& name, std::shared_ptr<const std::string> text,
+                                      bool address_order) {
   ParentSymtab t;
   t.path_ = name;
+  t.text_ = std::move(text);
   t.address_order_ = address_order;
   t.files_.emplace_back();
-  std::string_view all(text);
+  std::string_view all(*t.text_);
   size_t lineno = 0;
   bool in_table = false;
   size_t file = 0;
@@ -115,7 +121,7 @@ ParentSymtab ParentSymtab::parse(const std::string& name, const std::string& tex
       throw Fatal(name + ":" + std::to_string(lineno) + ": error: not a `readelf -s --wide` symbol line: '" +
                   std::string(line) + "' [unreadable-symtab]");
     if (s.type == "FILE") {
-      t.files_.push_back(s.name);
+      t.files_.emplace_back(s.name);
       file = t.files_.size() - 1;
       continue;
     }
