@@ -59,11 +59,11 @@ Target resolve_target(const Section& where, const Reloc& r) {
   return t;
 }
 
-Symbol* symbol_covering(Object& obj, Section& sec, uint64_t offset) {
-  for (Symbol& s : obj.symbols()) {
-    if (s.sec != &sec || s.is_section() || !(s.is_func() || s.is_object())) continue;
-    if (offset >= s.value() && offset < s.value() + std::max<uint64_t>(s.size(), 1)) return &s;
-  }
+// Over the section's own symbols (Section::symbols): a scan of the whole
+// table per relocation was half the differ's time on net/core/dev.o.
+Symbol* symbol_covering(Object&, Section& sec, uint64_t offset) {
+  for (Symbol* s : sec.symbols)
+    if (offset >= s->value() && offset < s->value() + std::max<uint64_t>(s->size(), 1)) return s;
   return nullptr;
 }
 
