@@ -22,7 +22,9 @@ namespace kp {
 
 namespace {
 
-bool is_writable_data(const Symbol& s) { return s.sec != nullptr && s.sec->is_data() && s.sec->is_write(); }
+bool is_writable_data(const Symbol& s) {
+  return s.sec != nullptr && s.sec->is_data() && s.sec->is_write();
+}
 
 void check_data(Ctx& ctx, const Symbol& p) {
   if (!p.is_object() || p.status != Status::Changed || !is_writable_data(p) || is_special_static(p)) return;
@@ -40,8 +42,9 @@ void check_function(Ctx& ctx, const Symbol& p) {
   if (!p.is_func() || p.sec == nullptr || p.status != Status::Changed) return;
   Where w = ctx.where(*ctx.patched, p.sec, &p, p.value());
   if (is_init_or_exit(p.sec->name)) {
-    ctx.diag.unsupported(w, "function '" + p.name + "' is " + (p.sec->name.starts_with(".init") ? "__init" : "__exit") +
-                                "; it cannot be patched live",
+    ctx.diag.unsupported(w,
+                         "function '" + p.name + "' is " + (p.sec->name.starts_with(".init") ? "__init" : "__exit") +
+                             "; it cannot be patched live",
                          "init-exit");
     return;
   }
@@ -61,7 +64,7 @@ void check_static_locals(Ctx& ctx, const Symbol& p) {
   if (o.sec == nullptr) return;
   for (const Reloc& r : o.sec->relocs_in(o.value(), o.value() + o.size())) {
     Target t = resolve_target(*o.sec, r);
-    if (t.sym == nullptr || !is_numbered_static(*t.sym) || is_special_static(*t.sym) || t.sym->twin != nullptr)
+    if (t.sym == nullptr || !is_static_local(*t.sym) || is_special_static(*t.sym) || t.sym->twin != nullptr)
       continue;
     ctx.diag.unsupported(ctx.where(*ctx.patched, p.sec, &p, p.value()),
                          "static local '" + t.sym->name + "' used by the original '" + o.name +

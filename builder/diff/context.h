@@ -27,16 +27,20 @@ struct Config {
   std::string output_path;
   bool debug = false;
   // New global symbols other objects of the same patch define (kpatch-build
-  // knows them all; the command line does not): a reference to one links
-  // inside the patch module.
+  // knows them all; the command line does not). Only for the --debug trace:
+  // every global unknown to the parent and Module.symvers is left to the
+  // link of the patch module (klp_relocs.cpp).
   std::set<std::string> patch_globals;
+  // kpatch's entry-size variables (ALT_STRUCT_SIZE=14, ...; entry_size.cpp).
+  // nullopt: read from the environment, as kpatch does.
+  std::optional<std::map<std::string, std::string>> size_variables;
 };
 
 // Where a piece of an input section went in the output.
 struct Placement {
   uint64_t begin = 0;  // range in the input section
   uint64_t end = 0;
-  size_t out = 0;      // output section
+  size_t out = 0;  // output section
   uint64_t out_offset = 0;
 };
 
@@ -60,6 +64,7 @@ struct Ctx {
   std::map<const Symbol*, size_t> out_symbol;  // patched symbol -> output symbol
   std::map<std::string, size_t> klp_symbol;    // ".klp.sym..." -> output symbol
   std::optional<size_t> parent_file_block;
+  std::map<const Section*, uint32_t> entry_sizes;  // special sections, decided once
 
   // results, for callers other than the command line (kpatch-build)
   std::vector<std::string> changed_functions;
@@ -73,18 +78,18 @@ struct Ctx {
 };
 
 // The passes, in the order main() runs them.
-void load_inputs(Ctx& ctx);                // read both objects, the parent symtab and Module.symvers
-void classify(Ctx& ctx);                   // fentry sites, split pieces (.cold/.part) and their parents
-void correlate(Ctx& ctx);                  // pair each patched symbol and section with its original twin
-void compare(Ctx& ctx);                    // mark same / changed / new, in one place (changed.cpp)
-void apply_author_markers(Ctx& ctx);       // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
-void check_patchability(Ctx& ctx);         // refuse what livepatch cannot do; stops with exit 2
+void load_inputs(Ctx& ctx);           // read both objects, the parent symtab and Module.symvers
+void classify(Ctx& ctx);              // fentry sites, split pieces (.cold/.part) and their parents
+void correlate(Ctx& ctx);             // pair each patched symbol and section with its original twin
+void compare(Ctx& ctx);               // mark same / changed / new, in one place (changed.cpp)
+void apply_author_markers(Ctx& ctx);  // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
+void check_patchability(Ctx& ctx);    // refuse what livepatch cannot do; stops with exit 2
 bool has_functional_change(const Ctx& ctx);
-void include_changes(Ctx& ctx);            // changed/new functions and everything they need
-void filter_special_sections(Ctx& ctx);    // keep the entries of included functions only
-void report(Ctx& ctx);                     // "changed function:" / "new function:" lines
-void build_output(Ctx& ctx);               // sections, symbols, klp relocations, .kpatch.funcs
-void write_output(Ctx& ctx);               // atomically
+void include_changes(Ctx& ctx);          // changed/new functions and everything they need
+void filter_special_sections(Ctx& ctx);  // keep the entries of included functions only
+void report(Ctx& ctx);                   // "changed function:" / "new function:" lines
+void build_output(Ctx& ctx);             // sections, symbols, klp relocations, .kpatch.funcs
+void write_output(Ctx& ctx);             // atomically
 
 // All passes in order. Throws Fatal (exit 1) or Refused (exit 2).
 ExitCode run_differ(Ctx& ctx);

@@ -5,7 +5,8 @@
 // copied but referenced (output.cpp turns the reference into a normal or a
 // klp relocation); a target that is new, changed read-only data, a special
 // static, or mergeable constants (string literals) is copied and its own
-// relocations followed in turn. A function brings its .cold pieces along,
+// relocations followed in turn; of a mergeable section only the strings or
+// constants referenced are taken. A function brings its .cold pieces along,
 // since they have no entry point of their own to be reached through.
 //
 // The patch author's tables (kmod/kpatch.h) are roots as well: callback
@@ -50,6 +51,15 @@ class Closure {
     for (Symbol* c : s.children)
       if (is_cold_piece(c->name)) add_symbol(*c);
   }
+  // One string, or one fixed-size constant, of a mergeable section: clang
+  // puts every string literal of an object in one .rodata.str1.1 (and
+  // same-sized constants in .rodata.cst16), so copying the section would
+  // bring every other function's strings along.
+  void add_merge_piece(const Section& sec, uint64_t offset) {
+    if (offset >= sec.size()) return add(sec, 0, sec.size());
+    auto [begin, end] = merge_piece(sec, offset);
+    add(sec, begin, end);
+  }
   // Follows the relocations of a range the caller has already placed.
   void walk(const Section& sec, uint64_t begin, uint64_t end) { work_.push_back({&sec, begin, end}); }
   void add_section(Section& sec) {
@@ -68,6 +78,7 @@ class Closure {
   void follow(const Section& where, const Reloc& r) {
     Target t = resolve_target(where, r);
     if (t.sec == nullptr || is_ignored_section(*t.sec)) return;
+    if (is_merge_pieces(*t.sec)) return add_merge_piece(*t.sec, t.offset);
     if (is_copied_whole(*t.sec)) return add_section(*t.sec);
     if (t.sym != nullptr) return follow_symbol(*t.sym);
     if (t.sec->status == Status::New || (t.sec->is_data() && !t.sec->is_write())) return add_section(*t.sec);

@@ -1,9 +1,12 @@
 // Reading the inputs, and the facts about them every later pass relies on:
 // which functions start with an ftrace call site, and which function each
 // compiler-split piece (.cold, .part.N) belongs to.
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "diff/context.h"
+#include "diff/entry_size.h"
 #include "diff/kernel_data.h"
 #include "diff/targets.h"
 
@@ -46,9 +49,30 @@ void link_split_pieces(Object& obj) {
   }
 }
 
+// OUTPUT.o is written by rename over whatever is there, so an OUTPUT that
+// is one of the inputs (the same path, another path to it, a hard link:
+// the same device and inode) would destroy that input. Refused before
+// anything is read or written.
+void refuse_output_over_input(const Config& cfg) {
+  struct stat out {};
+  if (::stat(cfg.output_path.c_str(), &out) != 0) return;  // not there yet: nothing to overwrite
+  const std::pair<const char*, const std::string*> inputs[] = {{"ORIG.o", &cfg.orig_path},
+                                                               {"PATCHED.o", &cfg.patched_path},
+                                                               {"PARENT-SYMTAB", &cfg.parent_symtab_path},
+                                                               {"MODULE.SYMVERS", &cfg.symvers_path}};
+  for (const auto& [role, path] : inputs) {
+    struct stat in {};
+    if (::stat(path->c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+      throw Fatal(cfg.output_path + ": error: OUTPUT.o is the same file as the input " + role + " '" + *path +
+                  "'; refusing to overwrite it [output-is-input]");
+  }
+}
+
 }  // namespace
 
 void load_inputs(Ctx& ctx) {
+  refuse_output_over_input(ctx.cfg);
+  check_size_variables(ctx.cfg);
   ctx.orig.emplace(Object::load(ctx.cfg.orig_path));
   ctx.patched.emplace(Object::load(ctx.cfg.patched_path));
   ctx.parent.emplace(ParentSymtab::parse_file(ctx.cfg.parent_symtab_path, !ctx.is_module_parent()));

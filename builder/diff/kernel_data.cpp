@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdlib>
-#include <numeric>
 #include <set>
 
 #include "elf/object.h"
@@ -16,48 +14,54 @@ namespace kp {
 
 namespace {
 
-// Sorted by name. Sizes are x86-64 Linux 6.1:
-//   __bug_table       struct bug_entry (relative pointers): disp, file, line, flags
+// Sorted by name. Sizes are x86-64 Linux 6.1, then those of other kernels
+// (0: none):
+//   __bug_table       struct bug_entry (relative pointers): disp, file, line,
+//                     flags; 8 bytes without CONFIG_DEBUG_BUGVERBOSE
 //   __jump_table      struct jump_entry: code, target, key
-//   .altinstructions  struct alt_instr: instr, repl, cpuid, lens
+//   .altinstructions  struct alt_instr: instr, repl, cpuid, lens; 14 bytes
+//                     since 6.3 (u32 ft_flags)
 //   __ex_table        struct exception_table_entry: insn, fixup, data
 //   .static_call_sites struct static_call_site: addr, key
 //   .parainstructions struct paravirt_patch_site: instr, type, len
-//   .orc_unwind_ip    s32 per ORC entry; .orc_unwind holds the 6-byte entries
+//   .orc_unwind_ip    s32 per ORC entry; its parallel .orc_unwind holds the
+//                     6-byte struct orc_entry, whose size ORC_STRUCT_SIZE is
 //   .printk_index     a pointer to a struct pi_entry
 //   .discard.func_stack_frame_non_standard  a function pointer
+//   .discard.retpoline_safe, .discard.ibt_endbr_noseal  an _ASM_PTR (8)
 //   site lists        one s32 each
 constexpr std::array<SpecialSection, 20> kSpecial{{
-    {".altinstructions", 12, "ALT_STRUCT_SIZE", 0, ""},
-    {".call_sites", 4, "", 0, ""},
-    {".discard.func_stack_frame_non_standard", 8, "", 0, ""},
-    {".discard.ibt_endbr_noseal", 4, "", 0, ""},
-    {".discard.instr_begin", 4, "", 0, ""},
-    {".discard.instr_end", 4, "", 0, ""},
-    {".discard.reachable", 4, "", 0, ""},
-    {".discard.retpoline_safe", 4, "", 0, ""},
-    {".discard.unreachable", 4, "", 0, ""},
-    {".orc_unwind_ip", 4, "ORC_STRUCT_SIZE", 0, ".orc_unwind"},
-    {".parainstructions", 16, "PARA_STRUCT_SIZE", 0, ""},
-    {".printk_index", 8, "PRINTK_INDEX_STRUCT_SIZE", 0, ""},
-    {".retpoline_sites", 4, "", 0, ""},
-    {".return_sites", 4, "", 0, ""},
-    {".smp_locks", 4, "", 0, ""},
-    {".static_call_sites", 8, "STATIC_CALL_STRUCT_SIZE", 0, ""},
-    {"__bug_table", 12, "BUG_STRUCT_SIZE", 0, ""},
-    {"__ex_table", 12, "EX_STRUCT_SIZE", 0, ""},
-    {"__jump_table", 16, "JUMP_STRUCT_SIZE", 0, ""},
-    {"__tracepoints_ptrs", 4, "", 0, ""},
+    {".altinstructions", 12, {14, 0}, "ALT_STRUCT_SIZE", 0, {}},
+    {".call_sites", 4, {}, "", 0, {}},
+    {".discard.func_stack_frame_non_standard", 8, {}, "", 0, {}},
+    {".discard.ibt_endbr_noseal", 8, {4, 0}, "", 0, {}},
+    {".discard.instr_begin", 4, {}, "", 0, {}},
+    {".discard.instr_end", 4, {}, "", 0, {}},
+    {".discard.reachable", 4, {}, "", 0, {}},
+    {".discard.retpoline_safe", 8, {4, 0}, "", 0, {}},
+    {".discard.unreachable", 4, {}, "", 0, {}},
+    {".orc_unwind_ip", 4, {}, "", 0, {".orc_unwind", 6, "ORC_STRUCT_SIZE"}},
+    {".parainstructions", 16, {}, "PARA_STRUCT_SIZE", 0, {}},
+    {".printk_index", 8, {}, "PRINTK_INDEX_STRUCT_SIZE", 0, {}},
+    {".retpoline_sites", 4, {}, "", 0, {}},
+    {".return_sites", 4, {}, "", 0, {}},
+    {".smp_locks", 4, {}, "", 0, {}},
+    {".static_call_sites", 8, {}, "STATIC_CALL_STRUCT_SIZE", 0, {}},
+    {"__bug_table", 12, {8, 0}, "BUG_STRUCT_SIZE", 0, {}},
+    {"__ex_table", 12, {}, "EX_STRUCT_SIZE", 0, {}},
+    {"__jump_table", 16, {}, "JUMP_STRUCT_SIZE", 0, {}},
+    {"__tracepoints_ptrs", 4, {}, "", 0, {}},
 }};
 
 constexpr std::array<std::string_view, 12> kSpecialStaticPrefixes{
-    "__already_done", "__func__", "__key", "__print_once", "__warned", "_entry",
-    "_entry_ptr", "_rs", "CSWTCH", "descriptor", "__UNIQUE_ID_", "__msg"};
+    "__already_done", "__func__", "__key",  "__print_once", "__warned",     "_entry",
+    "_entry_ptr",     "_rs",      "CSWTCH", "descriptor",   "__UNIQUE_ID_", "__msg"};
 
 constexpr std::array<std::string_view, 16> kLineCallees{
-    "__might_sleep", "__might_resched", "__might_fault", "__warn_printk", "__WARN_printf", "_printk",
-    "printk", "lockdep_rcu_suspicious", "__dynamic_pr_debug", "__dynamic_dev_dbg", "__cant_sleep",
-    "__cant_migrate", "__might_sleep_precision", "warn_slowpath_fmt", "__warn", "lockdep_init_map_type"};
+    "__might_sleep",           "__might_resched",   "__might_fault", "__warn_printk",
+    "__WARN_printf",           "_printk",           "printk",        "lockdep_rcu_suspicious",
+    "__dynamic_pr_debug",      "__dynamic_dev_dbg", "__cant_sleep",  "__cant_migrate",
+    "__might_sleep_precision", "warn_slowpath_fmt", "__warn",        "lockdep_init_map_type"};
 
 }  // namespace
 
@@ -67,8 +71,9 @@ const SpecialSection* find_special(std::string_view name) {
   return it != kSpecial.end() && it->name == name ? &*it : nullptr;
 }
 
-
-bool is_mcount_section(std::string_view name) { return name == "__mcount_loc"; }
+bool is_mcount_section(std::string_view name) {
+  return name == "__mcount_loc";
+}
 
 bool is_ignored_section(const Section& sec) {
   std::string_view n = sec.name;
@@ -79,13 +84,11 @@ bool is_ignored_section(const Section& sec) {
     case SHT_RELA:
     case SHT_REL:
     case SHT_GROUP:
-    case SHT_NOTE:
-      return true;
-    default:
-      break;
+    case SHT_NOTE: return true;
+    default: break;
   }
-  return n.starts_with(".debug") || n.starts_with(".comment") || n == ".note.GNU-stack" ||
-         n.starts_with(".BTF") || n.starts_with(".llvm");
+  return n.starts_with(".debug") || n.starts_with(".comment") || n == ".note.GNU-stack" || n.starts_with(".BTF") ||
+         n.starts_with(".llvm");
 }
 
 bool is_init_or_exit(std::string_view n) {
@@ -94,18 +97,24 @@ bool is_init_or_exit(std::string_view n) {
 
 bool is_special_static(const Symbol& sym) {
   if (!sym.is_local() || !(sym.is_object() || sym.type() == STT_NOTYPE)) return false;
-  std::string_view base = static_base(sym.name);
+  std::string_view var = static_var_name(sym.name);
   for (std::string_view p : kSpecialStaticPrefixes) {
-    if (p.back() == '_' ? base.starts_with(p) : base == p) return true;
+    if (p.back() == '_' ? var.starts_with(p) : var == p) return true;
   }
   return false;
 }
 
 std::string_view special_static_key(std::string_view name) {
   std::string_view base = static_base(name);
-  if (base.starts_with("__UNIQUE_ID_"))
+  if (static_var_name(name).starts_with("__UNIQUE_ID_"))
     while (!base.empty() && std::isdigit(static_cast<unsigned char>(base.back()))) base.remove_suffix(1);
   return base;
+}
+
+std::string_view static_var_name(std::string_view name) {
+  std::string_view base = static_base(name);
+  size_t dot = base.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < base.size() ? base.substr(dot + 1) : base;
 }
 
 std::string normal_name(std::string_view name) {
@@ -137,6 +146,10 @@ bool is_numbered_static(const Symbol& sym) {
   return sym.is_local() && sym.is_object() && static_base(sym.name) != sym.name;
 }
 
+bool is_static_local(const Symbol& sym) {
+  return is_numbered_static(sym) || (sym.is_local() && sym.is_object() && static_var_name(sym.name) != sym.name);
+}
+
 std::optional<std::string> split_parent_name(std::string_view name) {
   for (std::string_view marker : {".cold", ".part."}) {
     size_t pos = name.find(marker);
@@ -156,62 +169,27 @@ bool takes_line_argument(std::string_view callee) {
   return std::find(kLineCallees.begin(), kLineCallees.end(), callee) != kLineCallees.end();
 }
 
-uint32_t special_entry_size(const Object& obj, const Section& sec, const SpecialSection& spec) {
-  if (!spec.env.empty()) {
-    if (const char* v = std::getenv(std::string(spec.env).c_str()); v != nullptr && *v != '\0') {
-      char* end = nullptr;
-      unsigned long n = std::strtoul(v, &end, 0);
-      if (*end != '\0' || n == 0 || n > 4096)
-        throw Fatal(std::string(spec.env) + "=" + v + ": error: not a valid entry size [bad-env]");
-      if (sec.size() % n != 0)
-        obj.fail(&sec, "size " + hex(sec.size()) + " is not a multiple of " + std::string(spec.env) + "=" +
-                            std::to_string(n));
-      return static_cast<uint32_t>(n);
-    }
-  }
-  if (sec.sh.sh_entsize != 0 && sec.size() % sec.sh.sh_entsize == 0) return static_cast<uint32_t>(sec.sh.sh_entsize);
-  // Entries carry the same number of relocations each, at the same offsets,
-  // so the gaps between relocations at key_offset reveal the stride.
-  uint64_t stride = 0;
-  const Reloc* prev = nullptr;
-  for (const Reloc& r : sec.relocs) {
-    if (prev != nullptr && r.offset > prev->offset) {
-      uint64_t gap = r.offset - prev->offset;
-      if (gap >= spec.default_size || spec.default_size < 8) stride = std::gcd(stride, gap);
-    }
-    prev = &r;
-  }
-  uint32_t size = spec.default_size;
-  if (stride != 0 && spec.default_size >= 8 && stride % spec.default_size != 0 && sec.size() % stride == 0)
-    size = static_cast<uint32_t>(stride);
-  if (sec.size() % size != 0)
-    obj.fail(&sec, "size " + hex(sec.size()) + " is not a multiple of the entry size " + std::to_string(size) +
-                        (spec.env.empty() ? "" : "; set " + std::string(spec.env)));
-  return size;
+std::span<const SpecialSection> special_sections() {
+  return kSpecial;
 }
 
 unsigned reloc_width(uint32_t type) {
   switch (type) {
     case R_X86_64_64:
     case R_X86_64_PC64:
-    case R_X86_64_GOTOFF64:
-      return 8;
+    case R_X86_64_GOTOFF64: return 8;
     case R_X86_64_PC32:
     case R_X86_64_PLT32:
     case R_X86_64_32:
     case R_X86_64_32S:
     case R_X86_64_GOTPCREL:
     case R_X86_64_GOTPCRELX:
-    case R_X86_64_REX_GOTPCRELX:
-      return 4;
+    case R_X86_64_REX_GOTPCRELX: return 4;
     case R_X86_64_16:
-    case R_X86_64_PC16:
-      return 2;
+    case R_X86_64_PC16: return 2;
     case R_X86_64_8:
-    case R_X86_64_PC8:
-      return 1;
-    default:
-      return 0;
+    case R_X86_64_PC8: return 1;
+    default: return 0;
   }
 }
 

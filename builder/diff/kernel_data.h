@@ -5,13 +5,15 @@
 // The differ keeps only the entries that belong to functions in the patch, so
 // it must know each table's entry size and which relocation in an entry names
 // the function. Entry sizes change between kernel versions (alt_instr is 12
-// bytes in 6.1 and 14 in 6.12), so a size comes from, in order: the
-// environment override named in the table, the section's sh_entsize, the
-// stride of its relocations, and finally the 6.1 default.
+// bytes in 6.1 and 14 in 6.12): the table gives the known layouts and
+// kpatch's size variable for each; entry_size.cpp checks them against the
+// section's own evidence.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,12 +23,21 @@ struct Object;
 struct Section;
 struct Symbol;
 
+// A table parallel to a special section, entry i describing entry i of it
+// (.orc_unwind beside .orc_unwind_ip). It has no relocations of its own.
+struct PairedTable {
+  std::string_view name;  // empty: none
+  uint32_t default_size = 0;
+  std::string_view env;  // kpatch's size variable for its entries
+};
+
 struct SpecialSection {
   std::string_view name;
-  uint32_t default_size;   // x86-64, Linux 6.1
-  std::string_view env;    // override variable, may be empty
-  uint32_t key_offset;     // offset of the relocation naming the code site
-  std::string_view paired; // a parallel table indexed the same way (ORC)
+  uint32_t default_size;                // x86-64, Linux 6.1
+  std::array<uint32_t, 2> other_sizes;  // layouts of other kernels, 0: none
+  std::string_view env;                 // kpatch's size variable, may be empty
+  uint32_t key_offset;                  // offset of the relocation naming the code site
+  PairedTable paired;
 };
 
 // The sorted table of special sections, or null for an ordinary section.
@@ -45,14 +56,22 @@ bool is_init_or_exit(std::string_view section_name);
 // copy, and their renumbering never counts as a change.
 bool is_special_static(const Symbol& sym);
 // What stays the same when the compiler renumbers a special static:
-// "__key.12" -> "__key", "__UNIQUE_ID_ddebug415" -> "__UNIQUE_ID_ddebug".
+// "__key.12" -> "__key", "__UNIQUE_ID_ddebug415" -> "__UNIQUE_ID_ddebug",
+// clang's "debug_a.__UNIQUE_ID_ddebug0" -> "debug_a.__UNIQUE_ID_ddebug".
 std::string_view special_static_key(std::string_view name);
+// The variable's own name in a compiler's name for a static local: gcc's
+// "__key.12" -> "__key"; clang's "function.variable", "setup_a.__key" ->
+// "__key", and "once_b.__already_done.2" -> "__already_done".
+std::string_view static_var_name(std::string_view name);
 // "foo.123" -> "foo"; "foo.isra.0" -> "foo.isra.N"-style normal form used
 // to correlate compiler-renamed symbols: every ".<digits>" becomes ".N".
 std::string normal_name(std::string_view name);
 // The name without a trailing ".<digits>", for static locals.
 std::string_view static_base(std::string_view name);
 bool is_numbered_static(const Symbol& sym);
+// A function's static variable, as gcc ("seen.0") or clang ("observe.seen")
+// names it.
+bool is_static_local(const Symbol& sym);
 // foo.cold / foo.part.N pieces and the function they were split from.
 std::optional<std::string> split_parent_name(std::string_view name);
 bool is_cold_piece(std::string_view name);
@@ -60,8 +79,8 @@ bool is_cold_piece(std::string_view name);
 // Functions a __LINE__ argument flows into (might_sleep, WARN, printk, ...).
 bool takes_line_argument(std::string_view callee);
 
-// Entry size of a special section in `obj`, honouring the env override.
-uint32_t special_entry_size(const Object& obj, const Section& sec, const SpecialSection& spec);
+// Every entry of the table, for the checks of the size variables.
+std::span<const SpecialSection> special_sections();
 
 // Width in bytes of the field a relocation type patches, or 0 if unknown.
 unsigned reloc_width(uint32_t type);

@@ -18,8 +18,15 @@
 //   a global the parent defines                 .klp.sym.<parent>.N,0
 //   a global the parent imports (undefined)     plain N: the parent links it so
 //   a local of the original object              .klp.sym.<parent>.N,<pos>
-//   a new global of another object of the patch plain N: linked in the module
-//   anything else                               refused: unresolved-symbol
+//   any other global                            plain N: the link's business
+//
+// The last rule is kpatch's: a global that neither the parent nor
+// Module.symvers knows may be defined by another object of the patch
+// module (a new function added in another file), or come from the kernel
+// in a way the parent symtab does not show (`empty_zero_page`, `jiffies`,
+// which vmlinux.lds defines). Only the link of the whole patch module can
+// tell, so kpatch-build checks the module's undefined symbols, not the
+// differ.
 #include "diff/klp_relocs.h"
 
 #include "diff/kernel_data.h"
@@ -51,8 +58,7 @@ std::string klp_name(const std::string& obj, const std::string& name, uint32_t p
 std::vector<std::string> identifying_locals(const Object& obj) {
   std::vector<std::string> out;
   for (const Symbol& s : obj.symbols())
-    if (s.is_local() && s.is_func() && s.size() > 0 && s.sec != nullptr && !is_special_static(s))
-      out.push_back(s.name);
+    if (s.is_local() && s.is_func() && s.size() > 0 && s.sec != nullptr && !is_special_static(s)) out.push_back(s.name);
   return out;
 }
 
@@ -101,11 +107,11 @@ std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where&
   // depend on (and pin) the very module it patches, so those go through klp.
   if (!exporter.empty() && (exporter == "vmlinux" || exporter != parent)) return undefined_symbol(ctx, name);
   if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));
-  if (ctx.parent->imports(name)) return undefined_symbol(ctx, name);
-  if (ctx.cfg.patch_globals.contains(name)) return undefined_symbol(ctx, name);  // another object of the patch
-  ctx.diag.unsupported(where, "symbol '" + name + "' is neither exported nor defined in " + ctx.parent->path(),
-                       "unresolved-symbol");
-  return std::nullopt;
+  if (!ctx.parent->imports(name))
+    ctx.diag.debug("reference: '" + name + "' is neither exported nor in " + ctx.parent->path() + "; " +
+                   (ctx.cfg.patch_globals.contains(name) ? "another object of the patch defines it"
+                                                         : "left to the link of the patch module"));
+  return undefined_symbol(ctx, name);
 }
 
 }  // namespace kp

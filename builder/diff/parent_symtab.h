@@ -11,19 +11,23 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace kp {
 
+// The text fields are views into the symtab text, which the ParentSymtab
+// keeps (shared by its copies).
 struct ParentSym {
-  std::string name;
+  std::string_view name;
   uint64_t value = 0;
   uint64_t size = 0;
-  std::string type;  // FUNC, OBJECT, NOTYPE, FILE, SECTION, TLS
-  std::string bind;  // LOCAL, GLOBAL, WEAK
+  std::string_view type;  // FUNC, OBJECT, NOTYPE, FILE, SECTION, TLS
+  std::string_view bind;  // LOCAL, GLOBAL, WEAK
   bool defined = false;
   size_t order = 0;  // position in the table
   size_t file = 0;   // index of the FILE block it belongs to (0: none)
@@ -49,11 +53,14 @@ class ParentSymtab {
   size_t size() const { return syms_.size(); }
 
  private:
+  static ParentSymtab parse_text(const std::string& name, std::shared_ptr<const std::string> text, bool address_order);
+
   std::string path_;
+  std::shared_ptr<const std::string> text_;
   bool address_order_ = true;
   std::vector<ParentSym> syms_;
-  std::vector<std::string> files_;                    // 1-based: files_[0] unused
-  std::multimap<std::string, size_t> by_name_;        // name -> index in syms_
+  std::vector<std::string> files_;                             // 1-based: files_[0] unused
+  std::unordered_multimap<std::string_view, size_t> by_name_;  // name -> index in syms_
 };
 
 }  // namespace kp

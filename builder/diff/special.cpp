@@ -15,7 +15,9 @@
 // only by the __func__ string in its `func` field.
 //
 // .orc_unwind_ip and .orc_unwind are parallel arrays: entry i of one
-// describes entry i of the other, so they are filtered together.
+// describes entry i of the other, so they are filtered together. Entry
+// sizes, and what happens when kpatch's size variables disagree with the
+// section, are entry_size.cpp's.
 //
 // __jump_table keys: a key in vmlinux is reached through a relocation that
 // the kernel resolves while loading the patch; a key that lives in a module
@@ -27,6 +29,7 @@
 #include <string_view>
 
 #include "diff/context.h"
+#include "diff/entry_size.h"
 #include "diff/include.h"
 #include "diff/kernel_data.h"
 #include "diff/targets.h"
@@ -35,7 +38,6 @@ namespace kp {
 
 namespace {
 
-constexpr uint32_t kOrcEntrySize = 6;
 constexpr uint32_t kJumpKeyOffset = 8;
 // struct jump_entry keeps the branch and init flags in the low bits of the
 // key field: `.quad key + branch - .`.
@@ -65,9 +67,8 @@ bool ends_included_function(const Ctx& ctx, const Pointee& site) {
   if (!site.sec->is_exec() || site.offset == 0 || !is_included_at(ctx, site.sec, site.offset - 1) ||
       is_included_at(ctx, site.sec, site.offset))
     return false;
-  return std::none_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(), [&](const Symbol& s) {
-    return s.sec == site.sec && s.is_func() && s.value() == site.offset;
-  });
+  return std::none_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(),
+                      [&](const Symbol& s) { return s.sec == site.sec && s.is_func() && s.value() == site.offset; });
 }
 
 // .printk_index entries point at a per-site `struct pi_entry`, which is
@@ -112,20 +113,22 @@ void check_jump_key(Ctx& ctx, const Section& sec, uint64_t begin) {
                        "jump-key-module");
 }
 
+// Entries are [begin, begin + size), the last one possibly shorter: it may
+// lack its tail padding (entry_size.cpp).
 void filter(Ctx& ctx, Section& sec, const SpecialSection& spec) {
-  uint32_t size = special_entry_size(*ctx.patched, sec, spec);
-  Section* paired = spec.paired.empty() ? nullptr : ctx.patched->find_section(spec.paired);
-  if (paired != nullptr && paired->size() / kOrcEntrySize != sec.size() / size)
-    ctx.patched->fail(paired, "has " + std::to_string(paired->size() / kOrcEntrySize) + " entries but " + sec.name +
-                                  " has " + std::to_string(sec.size() / size));
-  for (uint64_t begin = 0; begin + size <= sec.size(); begin += size) {
+  uint32_t size = entry_size(ctx, sec, spec);
+  uint64_t count = (sec.size() + size - 1) / size;
+  Section* paired = spec.paired.name.empty() ? nullptr : ctx.patched->find_section(spec.paired.name);
+  uint32_t paired_size = paired != nullptr ? paired_entry_size(ctx, *paired, sec, spec.paired, count) : 0;
+  for (uint64_t begin = 0; begin < sec.size(); begin += size) {
+    uint64_t end = std::min<uint64_t>(begin + size, sec.size());
     if (is_included_at(ctx, &sec, begin) || !keep_entry(ctx, sec, begin, spec)) continue;
-    add_range(ctx, sec, begin, begin + size);
-    include_reloc_targets(ctx, sec, begin, begin + size);
+    add_range(ctx, sec, begin, end);
+    include_reloc_targets(ctx, sec, begin, end);
     if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin);
     if (paired != nullptr) {
       uint64_t i = begin / size;
-      add_range(ctx, *paired, i * kOrcEntrySize, (i + 1) * kOrcEntrySize);
+      add_range(ctx, *paired, i * paired_size, (i + 1) * paired_size);
     }
   }
 }

@@ -59,11 +59,11 @@ Target resolve_target(const Section& where, const Reloc& r) {
   return t;
 }
 
-Symbol* symbol_covering(Object& obj, Section& sec, uint64_t offset) {
-  for (Symbol& s : obj.symbols()) {
-    if (s.sec != &sec || s.is_section() || !(s.is_func() || s.is_object())) continue;
-    if (offset >= s.value() && offset < s.value() + std::max<uint64_t>(s.size(), 1)) return &s;
-  }
+// Over the section's own symbols (Section::symbols): a scan of the whole
+// table per relocation was half the differ's time on net/core/dev.o.
+Symbol* symbol_covering(Object&, Section& sec, uint64_t offset) {
+  for (Symbol* s : sec.symbols)
+    if (offset >= s->value() && offset < s->value() + std::max<uint64_t>(s->size(), 1)) return s;
   return nullptr;
 }
 
@@ -72,6 +72,25 @@ Symbol* function_at(Object& obj, const Section* sec, uint64_t offset) {
   for (Symbol& s : obj.symbols())
     if (s.sec == sec && s.is_func() && s.value() == offset) return &s;
   return nullptr;
+}
+
+bool is_merge_pieces(const Section& sec) {
+  return (sec.sh.sh_flags & SHF_MERGE) != 0 && !sec.is_nobits() && !sec.is_exec() &&
+         (sec.is_strings() || sec.sh.sh_entsize > 1);
+}
+
+std::pair<uint64_t, uint64_t> merge_piece(const Section& sec, uint64_t offset) {
+  if (!sec.is_strings()) {
+    uint64_t n = sec.sh.sh_entsize;
+    uint64_t begin = offset / n * n;
+    return {begin, std::min(begin + n, sec.size())};
+  }
+  auto nul = [&](uint64_t i) { return sec.data[i] == std::byte{0}; };
+  uint64_t begin = offset;
+  while (begin > 0 && !nul(begin - 1)) --begin;
+  uint64_t end = offset;
+  while (end < sec.size() && !nul(end)) ++end;
+  return {begin, std::min(end + 1, sec.size())};
 }
 
 bool is_copied_whole(const Section& sec) {

@@ -3,15 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "elf/object.h"
 
 namespace kp {
 
 struct Target {
-  Symbol* sym = nullptr;    // a named symbol: the reloc's own, or the owner of the section it names
-  Section* sec = nullptr;   // where it points, null for undefined symbols
-  uint64_t offset = 0;      // estimated offset in sec
+  Symbol* sym = nullptr;   // a named symbol: the reloc's own, or the owner of the section it names
+  Section* sec = nullptr;  // where it points, null for undefined symbols
+  uint64_t offset = 0;     // estimated offset in sec
 };
 
 // For PC-relative relocations in code the addend is also biased by the
@@ -34,5 +35,11 @@ Symbol* function_at(Object& obj, const Section* sec, uint64_t offset);
 // Is the section content that should be copied whole wherever it is used
 // (mergeable constants and strings, alternative replacement code)?
 bool is_copied_whole(const Section& sec);
+// A mergeable section of strings or fixed-size constants, which is copied
+// piece by piece: only what is referenced.
+bool is_merge_pieces(const Section& sec);
+// The piece of such a section holding `offset`: the NUL-terminated string,
+// or the sh_entsize-byte constant.
+std::pair<uint64_t, uint64_t> merge_piece(const Section& sec, uint64_t offset);
 
 }  // namespace kp

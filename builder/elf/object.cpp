@@ -101,6 +101,7 @@ void Object::link_symbols_to_sections() {
       fail(nullptr, "symbol '" + s.name + "' has section index " + std::to_string(shndx) + " out of range");
     Section& sec = sections_[shndx];
     s.sec = &sec;
+    if (s.is_func() || s.is_object()) sec.symbols.push_back(&s);
     if (s.is_section()) {
       s.name = sec.name;
       if (sec.secsym == nullptr) sec.secsym = &s;

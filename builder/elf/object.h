@@ -46,6 +46,7 @@ struct Section {
   Symbol* secsym = nullptr;   // the STT_SECTION symbol
   Symbol* sym = nullptr;      // the FUNC/OBJECT symbol at offset 0, if any
   Section* group = nullptr;   // the SHT_GROUP section holding it (COMDAT)
+  std::vector<Symbol*> symbols;  // its FUNC and OBJECT symbols, in symbol-table order
 
   // Diff state.
   Section* twin = nullptr;

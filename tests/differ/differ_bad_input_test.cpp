@@ -78,12 +78,14 @@ class BadInput : public testing::Test {
 
   // Runs the differ; checks exit status 1, a message naming `culprit`, and
   // that nothing was written.
-  void expect_error(const Paths& in, const fs::path& culprit, const std::string& message) {
+  void expect_error(const Paths& in, const fs::path& culprit, const std::string& message,
+                    const std::vector<std::string>& env = {}) {
     fs::path out = dir_ / "out" / "output.o";
     fs::create_directories(out.parent_path());
     RunResult r = exec(Command{{tools().differ, in.orig.string(), in.patched.string(), "vmlinux", in.symtab.string(),
                                 in.symvers.string(), "patch", out.string()},
-                               ""});
+                               "",
+                               env});
     std::string ctx = "commands:\n" + transcript_ + "stdout:\n" + r.out + "stderr:\n" + r.err;
     EXPECT_EQ(r.status, 1) << ctx;
     EXPECT_NE(r.err.find(culprit.string() + ":"), std::string::npos) << "the message does not name " << culprit << "\n"
@@ -234,6 +236,23 @@ TEST_F(BadInput, ParentSymtabWithABrokenLine) {
   expect_error(in, in.symtab, "not a `readelf -s --wide` symbol line");
 }
 
+// Every number is read whole: an address with a stray character, or a size
+// that is not a number, is refused rather than read up to the first bad
+// character.
+TEST_F(BadInput, ParentSymtabWithABadAddress) {
+  Paths in = good();
+  in.symtab = dir_ / "address.symtab";
+  write_file(in.symtab, read_file(symtab_) + "    99: ffffffff8100000g     0 FUNC    LOCAL  DEFAULT    1 bad_addr\n");
+  expect_error(in, in.symtab, "not a `readelf -s --wide` symbol line: '    99: ffffffff8100000g");
+}
+
+TEST_F(BadInput, ParentSymtabWithABadSize) {
+  Paths in = good();
+  in.symtab = dir_ / "size.symtab";
+  write_file(in.symtab, read_file(symtab_) + "    99: ffffffff81000000   4x2 FUNC    LOCAL  DEFAULT    1 bad_size\n");
+  expect_error(in, in.symtab, "[unreadable-symtab]");
+}
+
 TEST_F(BadInput, ParentSymtabIsADirectory) {
   Paths in = good();
   in.symtab = dir_;
@@ -244,6 +263,92 @@ TEST_F(BadInput, MissingSymvers) {
   Paths in = good();
   in.symvers = dir_ / "no-such.symvers";
   expect_error(in, in.symvers, "cannot read Module.symvers");
+}
+
+TEST_F(BadInput, SymversWithABrokenLine) {
+  Paths in = good();
+  in.symvers = dir_ / "broken.symvers";
+  write_file(in.symvers, "0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n0x12345678\tonly_a_name\n");
+  expect_error(in, std::string(in.symvers.string() + ":2"), "error: not a Module.symvers line [unreadable-symvers]");
+}
+
+TEST_F(BadInput, SymversWithAnEmptyModule) {
+  Paths in = good();
+  in.symvers = dir_ / "empty-module.symvers";
+  write_file(in.symvers, "0x12345678\tanswer\t\tEXPORT_SYMBOL\n");
+  expect_error(in, std::string(in.symvers.string() + ":1"), "not a Module.symvers line");
+}
+
+TEST_F(BadInput, SymversIsADirectory) {
+  Paths in = good();
+  in.symvers = dir_;
+  expect_error(in, in.symvers, "is a directory, not Module.symvers");
+}
+
+// kpatch's entry-size variables must be positive integers; the message
+// names the variable, its value and the section whose entries it sizes.
+TEST_F(BadInput, SizeVariableNotANumber) {
+  expect_error(good(), "ALT_STRUCT_SIZE=twelve",
+               "error: not a positive integer (at most 4096); expected the size in bytes of one .altinstructions entry "
+               "[bad-env]",
+               {"ALT_STRUCT_SIZE=twelve"});
+}
+
+TEST_F(BadInput, SizeVariableZero) {
+  expect_error(good(), "ORC_STRUCT_SIZE=0", "expected the size in bytes of one .orc_unwind entry [bad-env]",
+               {"ORC_STRUCT_SIZE=0"});
+}
+
+TEST_F(BadInput, SizeVariableNegative) {
+  expect_error(good(), "BUG_STRUCT_SIZE=-12", "expected the size in bytes of one __bug_table entry [bad-env]",
+               {"BUG_STRUCT_SIZE=-12"});
+}
+
+TEST_F(BadInput, SizeVariableTrailingText) {
+  expect_error(good(), "JUMP_STRUCT_SIZE=16 bytes", "one __jump_table entry [bad-env]", {"JUMP_STRUCT_SIZE=16 bytes"});
+}
+
+// OUTPUT.o naming one of the inputs, by the same path, another path or a
+// hard link: refused, and the input is left as it was.
+class OutputOverInput : public BadInput {
+ protected:
+  void expect_refused(const fs::path& orig, const fs::path& patched, const fs::path& out, const fs::path& victim) {
+    std::string before = read_file(victim);
+    RunResult r = exec(Command{{tools().differ, orig.string(), patched.string(), "vmlinux", symtab_.string(),
+                                "/dev/null", "patch", out.string()},
+                               ""});
+    std::string ctx = "commands:\n" + transcript_ + "stdout:\n" + r.out + "stderr:\n" + r.err;
+    EXPECT_EQ(r.status, 1) << ctx;
+    EXPECT_NE(r.err.find(out.string() + ": error: OUTPUT.o is the same file as the input"), std::string::npos) << ctx;
+    EXPECT_NE(r.err.find("[output-is-input]"), std::string::npos) << ctx;
+    EXPECT_EQ(r.out, "") << ctx;
+    EXPECT_EQ(read_file(victim), before) << "the input was changed\n" << ctx;
+    for (const auto& e : fs::directory_iterator(out.parent_path()))
+      EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left behind: " << e.path() << "\n" << ctx;
+  }
+};
+
+TEST_F(OutputOverInput, SamePathAsOriginal) {
+  expect_refused(orig_, patched_, orig_, orig_);
+}
+
+TEST_F(OutputOverInput, SamePathAsPatched) {
+  expect_refused(orig_, patched_, patched_, patched_);
+}
+
+TEST_F(OutputOverInput, OtherPathToPatched) {
+  fs::path other = dir_ / "patched" / ".." / "patched" / "." / "answer.o";
+  expect_refused(orig_, patched_, other, patched_);
+}
+
+TEST_F(OutputOverInput, HardLinkToOriginal) {
+  fs::path link = dir_ / "link.o";
+  fs::create_hard_link(orig_, link);
+  expect_refused(orig_, patched_, link, orig_);
+}
+
+TEST_F(OutputOverInput, SameAsParentSymtab) {
+  expect_refused(orig_, patched_, symtab_, symtab_);
 }
 
 TEST_F(BadInput, OutputDirectoryMissing) {

@@ -3,7 +3,8 @@
 //
 // A case is one C (or preprocessed assembly, .S) file compiled twice with the
 // kernel's flags (harness.cpp), once as is and once with -DPATCHED, so the
-// change under test is an #ifdef away from the original:
+// change under test is an #ifdef away from the original. Each case runs with
+// gcc and, as NAME_clang, with clang (COMPILERS: below):
 //
 //     // EXPECT-EXIT: 0
 //     // EXPECT-CHANGED: show
@@ -25,7 +26,9 @@
 // the exports of the kernel functions kshim.h calls (so a patch may start
 // calling _printk), and checks what the directives say.
 // A directive is a comment line `// KEYWORD: arguments` (or `# KEYWORD:`,
-// `/* KEYWORD: */`), anywhere in the file:
+// `/* KEYWORD: */`), anywhere in the file; `// [gcc] KEYWORD: ...` or
+// `// [clang] KEYWORD: ...` counts for that compiler's run only (clang names
+// a static local `func.var` where gcc says `var.N`):
 //
 //   EXPECT-EXIT: N             exit status; required
 //   EXPECT-CHANGED: F...       the exact set of "changed function" lines;
@@ -42,8 +45,10 @@
 //   EXPECT-SECTION: GLOB       the output has a section matching the glob
 //   EXPECT-NO-SECTION: GLOB
 //   EXPECT-ENTRIES: SEC N [F...]   SEC holds N entries (its size over the
-//                              Linux 6.1 entry size in kEntrySizes; absent
-//                              counts as 0); with F, the first relocation of
+//                              Linux 6.1 entry size in kEntrySizes, or over
+//                              SIZE for SEC@SIZE, the last entry possibly
+//                              short of its tail padding; absent counts as
+//                              0); with F, the first relocation of
 //                              every entry points into one of the symbols F
 //                              (globs): the function a bug entry describes,
 //                              the tracepoint a pointer names
@@ -59,6 +64,11 @@
 //                              really moved an immediate)
 //   PARENT: NAME               vmlinux (default) or a module name
 //   CFLAGS: FLAGS...           extra compiler flags for both builds
+//   ENV: NAME=VALUE            set for the differ's run (ALT_STRUCT_SIZE=12)
+//   COMPILERS: gcc [clang]     the compilers the case runs with; default
+//                              both (NAME and NAME_clang). `gcc` alone for a
+//                              shape only gcc makes (.cold, .isra, .N
+//                              statics), with a NOTE: saying why
 //   SYMVERS: SYMBOL MODULE     a Module.symvers line, added to the exports
 //                              of the kernel functions kshim.h calls
 //                              (include/kshim.symvers)
@@ -121,7 +131,7 @@ const std::map<std::string, uint64_t, std::less<>> kEntrySizes = {
     {".discard.unreachable", 4},
     {".discard.instr_begin", 4},
     {".discard.instr_end", 4},
-    {".discard.retpoline_safe", 4},
+    {".discard.retpoline_safe", 8},
     {".discard.func_stack_frame_non_standard", 8},
     {"__mcount_loc", 8},
     {".kpatch.funcs", 32},
@@ -166,6 +176,7 @@ struct SymbolPattern {
 
 struct Entries {
   std::string section;
+  uint64_t size = 0;
   uint64_t count = 0;
   std::vector<std::string> owners;
 };
@@ -187,27 +198,32 @@ struct Case {
   std::string parent = "vmlinux";
   std::vector<std::string> cflags;
   std::vector<std::string> symvers;
+  std::vector<std::string> env;
 };
 
 // Parses the directives; problems are returned as "file:line: message".
-Case parse_case(const std::string& path, std::vector<std::string>& errors) {
+// A directive written `[gcc] KEYWORD: ...` or `[clang] KEYWORD: ...` only
+// counts for that compiler's run.
+Case parse_case(const std::string& path, Compiler cc, std::vector<std::string>& errors) {
   Case c;
   c.file = path;
   c.stem = fs::path(path).stem().string();
-  static const std::regex directive(R"(^\s*(?://|#|/?\*)\s*([A-Z][A-Z-]*[A-Z]):\s*(.*?)\s*(?:\*/)?\s*$)");
+  static const std::regex directive(
+      R"(^\s*(?://|#|/?\*)\s*(?:\[(gcc|clang)\]\s*)?([A-Z][A-Z-]*[A-Z]):\s*(.*?)\s*(?:\*/)?\s*$)");
   std::ifstream in(path);
   if (!in) errors.push_back(path + ": cannot read");
   std::string line;
   for (int lineno = 1; std::getline(in, line); ++lineno) {
     std::smatch m;
     if (!std::regex_match(line, m, directive)) continue;
-    std::string key = m[1];
-    std::string arg = m[2];
+    if (m[1].matched && m[1].str() != (cc == Compiler::Clang ? "clang" : "gcc")) continue;
+    std::string key = m[2];
+    std::string arg = m[3];
     auto fail = [&](const std::string& what) {
       errors.push_back(path + ":" + std::to_string(lineno) + ": " + what + ": " + line);
     };
     if (!key.starts_with("EXPECT-") && !key.starts_with("REQUIRE-") && key != "PARENT" && key != "CFLAGS" &&
-        key != "SYMVERS")
+        key != "SYMVERS" && key != "ENV" && key != "COMPILERS")
       continue;  // an ordinary comment such as "NOTE: ..."
     std::vector<std::string> w = words(arg);
     auto pattern = [&]() {
@@ -254,10 +270,14 @@ Case parse_case(const std::string& path, std::vector<std::string>& errors) {
     } else if (key == "EXPECT-ENTRIES") {
       Entries e;
       if (!sec_and_count(e.count)) continue;
-      e.section = w[0];
+      e.section = w[0].substr(0, w[0].find('@'));
       e.owners.assign(w.begin() + 2, w.end());
-      if (!kEntrySizes.contains(e.section))
-        fail("no entry size known for " + e.section + " (see kEntrySizes)");
+      if (size_t at = w[0].find('@'); at != std::string::npos)
+        e.size = std::strtoull(w[0].c_str() + at + 1, nullptr, 10);
+      else if (auto known = kEntrySizes.find(e.section); known != kEntrySizes.end())
+        e.size = known->second;
+      if (e.size == 0)
+        fail("no entry size known for " + e.section + " (see kEntrySizes, or write SEC@SIZE)");
       else
         c.entries.push_back(e);
     } else if (key == "EXPECT-RELOCS") {
@@ -290,6 +310,15 @@ Case parse_case(const std::string& path, std::vector<std::string>& errors) {
         c.parent = w[0];
     } else if (key == "CFLAGS") {
       c.cflags.insert(c.cflags.end(), w.begin(), w.end());
+    } else if (key == "COMPILERS") {
+      for (const std::string& cc : w)
+        if (cc != "gcc" && cc != "clang") fail("expected gcc and/or clang");
+      if (w.empty()) fail("expected gcc and/or clang");
+    } else if (key == "ENV") {
+      if (w.size() != 1 || w[0].find('=') == std::string::npos || w[0].front() == '=')
+        fail("expected NAME=VALUE");
+      else
+        c.env.push_back(w[0]);
     } else if (key == "SYMVERS") {
       if (w.size() != 2)
         fail("expected SYMBOL MODULE");
@@ -399,13 +428,14 @@ std::string reloc_owner(const Object& obj, const Reloc& r) {
   return ending != nullptr ? ending->name : s->sec->name + "+" + hex(at);
 }
 
+// The last entry may lack up to 7 bytes of tail padding.
 void check_entries(const Object& out, const Entries& e, std::vector<std::string>& failures) {
   const Section* sec = section_named(out, e.section);
-  uint64_t size = kEntrySizes.find(e.section)->second;
-  uint64_t have = sec != nullptr ? sec->size() / size : 0;
-  if (sec != nullptr && sec->size() % size != 0)
+  uint64_t size = e.size;
+  uint64_t have = sec != nullptr ? (sec->size() + size - 1) / size : 0;
+  if (sec != nullptr && sec->size() % size != 0 && size - sec->size() % size >= 8)
     failures.push_back(e.section + ": size " + std::to_string(sec->size()) + " is not a multiple of " +
-                       std::to_string(size));
+                       std::to_string(size) + ", nor an entry short of its tail padding");
   if (have != e.count)
     failures.push_back(e.section + ": expected " + std::to_string(e.count) + " entries, found " + std::to_string(have));
   if (sec == nullptr || e.owners.empty()) return;
@@ -464,21 +494,47 @@ void check_output_object(const Object& out, const Case& c, std::vector<std::stri
   }
 }
 
+// The differ's environment: the case's ENV lines, and kpatch's size
+// variables of the developer's shell emptied (the differ reads an empty one
+// as unset), so that they cannot change the other cases' results.
+std::vector<std::string> differ_env(const Case& c) {
+  std::vector<std::string> env = c.env;
+  for (const char* v : {"ALT_STRUCT_SIZE", "BUG_STRUCT_SIZE", "EX_STRUCT_SIZE", "JUMP_STRUCT_SIZE", "ORC_STRUCT_SIZE",
+                        "PARA_STRUCT_SIZE", "STATIC_CALL_STRUCT_SIZE", "PRINTK_INDEX_STRUCT_SIZE"}) {
+    std::string prefix = std::string(v) + "=";
+    if (std::none_of(env.begin(), env.end(), [&](const std::string& e) { return e.starts_with(prefix); }))
+      env.push_back(prefix);
+  }
+  return env;
+}
+
 // ---- the test -----------------------------------------------------------
 
-class DifferCase : public testing::TestWithParam<std::string> {};
+// One run of a case: its file, compiled by one compiler.
+struct CaseRun {
+  std::string file;
+  Compiler cc = Compiler::Gcc;
+};
+
+void PrintTo(const CaseRun& r, std::ostream* os) {
+  *os << r.file << (r.cc == Compiler::Clang ? " (clang)" : "");
+}
+
+class DifferCase : public testing::TestWithParam<CaseRun> {};
 
 TEST_P(DifferCase, Run) {
   const Tools& t = tools();
+  const Compiler cc = GetParam().cc;
+  if (compiler_path(cc).empty()) GTEST_SKIP() << "no clang found (KP_TEST_CLANG)";
   std::vector<std::string> failures;
-  Case c = parse_case((fs::path(t.cases_dir) / GetParam()).string(), failures);
+  Case c = parse_case((fs::path(t.cases_dir) / GetParam().file).string(), cc, failures);
   ASSERT_TRUE(failures.empty()) << [&] {
     std::string s;
     for (const auto& f : failures) s += f + "\n";
     return s;
   }();
 
-  fs::path dir = fresh_dir("cases/" + c.stem);
+  fs::path dir = fresh_dir("cases/" + c.stem + (cc == Compiler::Clang ? "-clang" : ""));
   fs::path orig = dir / "orig" / (c.stem + ".o");
   fs::path patched = dir / "patched" / (c.stem + ".o");
   fs::path symtab = dir / "parent.symtab";
@@ -498,8 +554,8 @@ TEST_P(DifferCase, Run) {
     return run(cmd);
   };
   auto compile = [&](const fs::path& obj, bool is_patched) {
-    Command cmd{{t.cc}, ""};
-    for (const auto& f : kernel_cflags()) cmd.argv.push_back(f);
+    Command cmd{{compiler_path(cc)}, ""};
+    for (const auto& f : kernel_cflags(cc)) cmd.argv.push_back(f);
     for (const auto& f : c.cflags) cmd.argv.push_back(f);
     if (is_patched) cmd.argv.push_back("-DPATCHED");
     cmd.argv.insert(cmd.argv.end(), {"-c", c.file, "-o", obj.string()});
@@ -538,7 +594,8 @@ TEST_P(DifferCase, Run) {
 
   RunResult r = step(Command{{t.differ, orig.string(), patched.string(), c.parent, symtab.string(), symvers.string(),
                               "patch", output.string()},
-                             ""});
+                             "",
+                             differ_env(c)});
 
   // Exit status and the files left behind.
   if (r.status != *c.exit)
@@ -642,14 +699,36 @@ TEST_P(DifferCase, Run) {
   }
 }
 
-std::string case_name(const testing::TestParamInfo<std::string>& info) {
-  std::string n = fs::path(info.param).stem().string();
+std::string case_name(const testing::TestParamInfo<CaseRun>& info) {
+  std::string n = fs::path(info.param.file).stem().string();
   for (char& ch : n)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return n;
+  return info.param.cc == Compiler::Clang ? n + "_clang" : n;
 }
 
-INSTANTIATE_TEST_SUITE_P(Differ, DifferCase, testing::ValuesIn(kCaseFiles), case_name);
+// Every case with gcc and with clang, or with those its COMPILERS: directive
+// names (gcc alone for a shape only gcc makes: .cold, .isra, .constprop).
+std::vector<CaseRun> case_runs() {
+  static const std::regex compilers(R"(^\s*(?://|#|/?\*)\s*COMPILERS:\s*(.*?)\s*(?:\*/)?\s*$)");
+  std::vector<CaseRun> runs;
+  for (const std::string& f : kCaseFiles) {
+    std::set<std::string> with = {"gcc", "clang"};
+    std::ifstream in(fs::path(tools().cases_dir) / f);
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (std::regex_match(line, m, compilers)) {
+        std::vector<std::string> w = words(m[1]);
+        with.clear();
+        with.insert(w.begin(), w.end());
+      }
+    }
+    if (with.contains("gcc")) runs.push_back({f, Compiler::Gcc});
+    if (with.contains("clang")) runs.push_back({f, Compiler::Clang});
+  }
+  return runs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Differ, DifferCase, testing::ValuesIn(case_runs()), case_name);
 
 }  // namespace
 }  // namespace kp::test

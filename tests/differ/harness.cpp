@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -27,36 +29,47 @@ std::string setting(const char* name, const char* built_in) {
 
 const Tools& tools() {
   static const Tools t{
-      setting("KP_TEST_DIFFER", KP_TEST_DIFFER),       setting("KP_TEST_CC", KP_TEST_CC),
-      setting("KP_TEST_READELF", KP_TEST_READELF),     setting("KP_TEST_OBJCOPY", KP_TEST_OBJCOPY),
-      setting("KP_TEST_CASES_DIR", KP_TEST_CASES_DIR), setting("KP_TEST_INCLUDE_DIR", KP_TEST_INCLUDE_DIR),
+      setting("KP_TEST_DIFFER", KP_TEST_DIFFER),
+      setting("KP_TEST_CC", KP_TEST_CC),
+      setting("KP_TEST_CLANG", KP_TEST_CLANG),
+      setting("KP_TEST_READELF", KP_TEST_READELF),
+      setting("KP_TEST_OBJCOPY", KP_TEST_OBJCOPY),
+      setting("KP_TEST_CASES_DIR", KP_TEST_CASES_DIR),
+      setting("KP_TEST_INCLUDE_DIR", KP_TEST_INCLUDE_DIR),
       setting("KP_TEST_WORK_DIR", KP_TEST_WORK_DIR),
   };
   return t;
 }
 
-std::vector<std::string> kernel_cflags() {
-  return {"-O2",
-          "-pg",
-          "-mfentry",
-          "-mrecord-mcount",
-          "-mnop-mcount",
-          "-ffunction-sections",
-          "-fdata-sections",
-          "-fno-pic",
-          "-mcmodel=kernel",
-          "-mno-red-zone",
-          "-fno-asynchronous-unwind-tables",
-          "-mindirect-branch=thunk-extern",
-          "-mfunction-return=thunk-extern",
-          "-mindirect-branch-register",
-          "-fcf-protection=none",
-          "-fno-strict-aliasing",
-          "-fno-common",
-          "-nostdinc",
-          "-w",
-          "-I",
-          tools().include_dir};
+std::vector<std::string> kernel_cflags(Compiler cc) {
+  std::vector<std::string> common = {"-O2",
+                                     "-pg",
+                                     "-mfentry",
+                                     "-ffunction-sections",
+                                     "-fdata-sections",
+                                     "-fno-pic",
+                                     "-mcmodel=kernel",
+                                     "-mno-red-zone",
+                                     "-fno-asynchronous-unwind-tables",
+                                     "-fcf-protection=none",
+                                     "-fno-strict-aliasing",
+                                     "-fno-common",
+                                     "-nostdinc",
+                                     "-w",
+                                     "-I",
+                                     tools().include_dir};
+  std::vector<std::string> own;
+  if (cc == Compiler::Gcc)
+    own = {"-mrecord-mcount", "-mnop-mcount", "-mindirect-branch=thunk-extern", "-mfunction-return=thunk-extern",
+           "-mindirect-branch-register"};
+  else
+    own = {"-mretpoline-external-thunk"};
+  common.insert(common.begin() + 3, own.begin(), own.end());
+  return common;
+}
+
+const std::string& compiler_path(Compiler cc) {
+  return cc == Compiler::Gcc ? tools().cc : tools().clang;
 }
 
 RunResult run(const Command& cmd) {
@@ -76,8 +89,18 @@ RunResult run(const Command& cmd) {
   std::vector<char*> argv;
   for (const std::string& a : cmd.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool replaced = std::any_of(cmd.env.begin(), cmd.env.end(), [&](const std::string& v) {
+      return entry.substr(0, entry.find('=')) == std::string_view(v).substr(0, v.find('='));
+    });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const std::string& v : cmd.env) envp.push_back(const_cast<char*>(v.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     r.status = 127;
@@ -98,7 +121,9 @@ RunResult run(const Command& cmd) {
 
 std::string shell_line(const Command& cmd) {
   std::string line;
-  for (const std::string& a : cmd.argv) {
+  std::vector<std::string> words = cmd.env;
+  words.insert(words.end(), cmd.argv.begin(), cmd.argv.end());
+  for (const std::string& a : words) {
     if (!line.empty()) line += ' ';
     bool plain = !a.empty() && a.find_first_not_of(
                                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -7,6 +7,8 @@
 //
 //   KP_TEST_DIFFER     create-diff-object under test
 //   KP_TEST_CC         the C compiler (gcc; the flags below are gcc's)
+//   KP_TEST_CLANG      clang, for the cases that also run compiled by it
+//                      (empty: those runs are skipped)
 //   KP_TEST_READELF    readelf, for the parent symbol table
 //   KP_TEST_OBJCOPY    objcopy, to strip objects in the bad-input tests
 //   KP_TEST_CASES_DIR  tests/differ/cases
@@ -23,6 +25,7 @@ namespace kp::test {
 struct Tools {
   std::string differ;
   std::string cc;
+  std::string clang;
   std::string readelf;
   std::string objcopy;
   std::string cases_dir;
@@ -37,11 +40,18 @@ const Tools& tools();
 // NOPed as objtool would: -mnop-mcount), one section per function and data
 // object, the kernel code model, retpoline and return thunks. Warnings are
 // off: the cases are built to provoke the compiler, not to please it.
-std::vector<std::string> kernel_cflags();
+//
+// With clang, the flags of a clang build of the same kernel (clang 14 has
+// no -mrecord-mcount, -mnop-mcount or -mfunction-return: the __fentry__
+// call stays a call, as before objtool rewrites it).
+enum class Compiler { Gcc, Clang };
+std::vector<std::string> kernel_cflags(Compiler cc = Compiler::Gcc);
+const std::string& compiler_path(Compiler cc);
 
 struct Command {
   std::vector<std::string> argv;
-  std::string stdout_path;  // empty: captured into RunResult::out
+  std::string stdout_path;            // empty: captured into RunResult::out
+  std::vector<std::string> env = {};  // NAME=VALUE, replacing NAME in the environment
 };
 
 struct RunResult {

@@ -3,6 +3,8 @@
 // its callers did not.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc makes .constprop clones; clang 14 does not
 // EXPECT-CHANGED: scaled.constprop.0
 // REQUIRE-ORIG-SYMBOL: scaled.constprop.0 func local
 // REQUIRE-PATCHED-SYMBOL: scaled.constprop.0 func local

@@ -2,6 +2,8 @@
 // running kernel's clone, found by its original name and position.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc makes .constprop clones; clang 14 does not
 // EXPECT-CHANGED: scale_one
 // REQUIRE-ORIG-SYMBOL: scaled.constprop.0 func local
 // EXPECT-SYMBOL: .klp.sym.vmlinux.scaled.constprop.0,1 undef

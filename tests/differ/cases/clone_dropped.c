@@ -3,6 +3,8 @@
 // general scaled() is new, and the callers that now call it changed.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc makes .isra/.constprop clones; clang 14 does not
 // EXPECT-CHANGED: scale_one scale_two
 // EXPECT-NEW: scaled scale_three
 // REQUIRE-ORIG-SYMBOL: scaled.constprop.0 func

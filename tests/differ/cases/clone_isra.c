@@ -3,6 +3,8 @@
 // which call it by the same symbol, did not.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc makes .isra clones; clang 14 does not
 // EXPECT-CHANGED: summarise.isra.0
 // REQUIRE-ORIG-SYMBOL: summarise.isra.0 func local
 // REQUIRE-PATCHED-SYMBOL: summarise.isra.0 func local

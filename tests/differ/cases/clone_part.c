@@ -3,6 +3,8 @@
 // changes check.part.0 alone.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc splits .part pieces; clang 14 does not
 // EXPECT-CHANGED: check.part.0
 // REQUIRE-ORIG-SYMBOL: check.part.0 func local
 // REQUIRE-PATCHED-SYMBOL: check.part.0 func local

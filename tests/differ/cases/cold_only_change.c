@@ -2,6 +2,8 @@
 // function it belongs to is the one patched, with its new cold part.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc splits .cold parts; clang 14 does not without profile data
 // EXPECT-CHANGED: handle
 // REQUIRE-ORIG-SYMBOL: handle.cold func
 // REQUIRE-PATCHED-SYMBOL: handle.cold func

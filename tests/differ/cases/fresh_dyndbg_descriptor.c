@@ -6,10 +6,14 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: debug_b
-// REQUIRE-ORIG-SYMBOL: __UNIQUE_ID_ddebug* object local section=__dyndbg
-// REQUIRE-ORIG-SYMBOL: descriptor.* object local section=__dyndbg
-// EXPECT-SYMBOL: __UNIQUE_ID_ddebug* object local defined
-// EXPECT-SYMBOL: descriptor.* object local defined
+// [gcc] REQUIRE-ORIG-SYMBOL: __UNIQUE_ID_ddebug* object local section=__dyndbg
+// [clang] REQUIRE-ORIG-SYMBOL: *.__UNIQUE_ID_ddebug* object local section=__dyndbg
+// [gcc] REQUIRE-ORIG-SYMBOL: descriptor.* object local section=__dyndbg
+// [clang] REQUIRE-ORIG-SYMBOL: *.descriptor object local section=__dyndbg
+// [gcc] EXPECT-SYMBOL: __UNIQUE_ID_ddebug* object local defined
+// [clang] EXPECT-SYMBOL: *.__UNIQUE_ID_ddebug* object local defined
+// [gcc] EXPECT-SYMBOL: descriptor.* object local defined
+// [clang] EXPECT-SYMBOL: *.descriptor object local defined
 // EXPECT-NO-SYMBOL: .klp.sym.*
 // EXPECT-ENTRIES: __dyndbg 2
 // EXPECT-ENTRIES: __jump_table 2 debug_b

@@ -5,7 +5,8 @@
 // PARENT: mydriver
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: debug_b
-// EXPECT-SYMBOL: __UNIQUE_ID_ddebug* object local defined
+// [gcc] EXPECT-SYMBOL: __UNIQUE_ID_ddebug* object local defined
+// [clang] EXPECT-SYMBOL: *.__UNIQUE_ID_ddebug* object local defined
 // EXPECT-ENTRIES: __jump_table 1 debug_b
 #include <kshim.h>
 

@@ -4,8 +4,10 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: setup_b
-// REQUIRE-ORIG-SYMBOL: __key.* object local
-// EXPECT-SYMBOL: __key.* object local defined
+// [gcc] REQUIRE-ORIG-SYMBOL: __key.* object local
+// [clang] REQUIRE-ORIG-SYMBOL: *.__key object local
+// [gcc] EXPECT-SYMBOL: __key.* object local defined
+// [clang] EXPECT-SYMBOL: *.__key object local defined
 // EXPECT-NO-SYMBOL: .klp.sym.*__key*
 #include <kshim.h>
 

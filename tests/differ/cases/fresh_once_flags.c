@@ -8,10 +8,14 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: once_b
-// REQUIRE-ORIG-SYMBOL: __already_done.* object local section=.data.once
-// REQUIRE-ORIG-SYMBOL: __warned.* object local
-// EXPECT-SYMBOL: __already_done.* object local defined
-// EXPECT-SYMBOL: __warned.* object local defined
+// [gcc] REQUIRE-ORIG-SYMBOL: __already_done.* object local section=.data.once
+// [clang] REQUIRE-ORIG-SYMBOL: *.__already_done* object local section=.data.once
+// [gcc] REQUIRE-ORIG-SYMBOL: __warned.* object local
+// [clang] REQUIRE-ORIG-SYMBOL: *.__warned object local
+// [gcc] EXPECT-SYMBOL: __already_done.* object local defined
+// [clang] EXPECT-SYMBOL: *.__already_done* object local defined
+// [gcc] EXPECT-SYMBOL: __warned.* object local defined
+// [clang] EXPECT-SYMBOL: *.__warned object local defined
 // EXPECT-NO-SYMBOL: .klp.sym.*__already_done*
 // EXPECT-NO-SYMBOL: .klp.sym.*__warned*
 #include <kshim.h>

@@ -3,8 +3,10 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: noisy_b
-// REQUIRE-ORIG-SYMBOL: _rs.* object local
-// EXPECT-SYMBOL: _rs.* object local defined
+// [gcc] REQUIRE-ORIG-SYMBOL: _rs.* object local
+// [clang] REQUIRE-ORIG-SYMBOL: *._rs object local
+// [gcc] EXPECT-SYMBOL: _rs.* object local defined
+// [clang] EXPECT-SYMBOL: *._rs object local defined
 // EXPECT-NO-SYMBOL: .klp.sym.*_rs*
 #include <kshim.h>
 

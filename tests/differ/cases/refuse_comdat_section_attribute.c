@@ -2,6 +2,8 @@
 // flags gcc appends): a change inside it is refused, naming the function.
 //
 // EXPECT-EXIT: 2
+// COMPILERS: gcc
+// NOTE: the `#` trick ends gcc's section flags; clang takes the whole string as the section name
 // EXPECT-STDERR: function 'grouped' is in COMDAT group
 // EXPECT-STDERR: [comdat]
 // REQUIRE-ORIG-SYMBOL: grouped func section=.text.grouped

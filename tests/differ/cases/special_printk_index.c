@@ -5,9 +5,11 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: print_b
-// EXPECT-ENTRIES: .printk_index 1 _entry*
+// [gcc] EXPECT-ENTRIES: .printk_index 1 _entry*
+// [clang] EXPECT-ENTRIES: .printk_index 1 *._entry
 // EXPECT-RELOCS: .printk_index 1
-// EXPECT-SYMBOL: _entry.* object local defined
+// [gcc] EXPECT-SYMBOL: _entry.* object local defined
+// [clang] EXPECT-SYMBOL: *._entry object local defined
 // EXPECT-NO-SYMBOL: .klp.sym.*_entry*
 // EXPECT-CONTENT: .rodata* print_b
 // EXPECT-NO-CONTENT: .rodata* print_a

@@ -6,6 +6,8 @@
 // is not changed.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc renumbers statics (__key.4 -> __key.8); clang names them after their function (setup.__key)
 // EXPECT-NEW: setup_more
 // REQUIRE-ORIG-SYMBOL: __key.4
 // REQUIRE-NO-PATCHED-SYMBOL: __key.4

@@ -5,6 +5,8 @@
 // __cold function.
 //
 // EXPECT-EXIT: 0
+// COMPILERS: gcc
+// NOTE: gcc splits .cold parts; clang 14 does not without profile data
 // EXPECT-CHANGED: handle
 // REQUIRE-ORIG-SYMBOL: handle.cold func
 // REQUIRE-PATCHED-SYMBOL: handle.cold func

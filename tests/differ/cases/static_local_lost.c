@@ -3,10 +3,13 @@
 // the variable named.
 //
 // EXPECT-EXIT: 2
-// EXPECT-STDERR: static local 'seen.0' used by the original 'observe'
+// [gcc] EXPECT-STDERR: static local 'seen.0' used by the original 'observe'
+// [clang] EXPECT-STDERR: static local 'observe.seen' used by the original 'observe'
 // EXPECT-STDERR: [static-local-lost]
-// REQUIRE-ORIG-SYMBOL: seen.0
-// REQUIRE-NO-PATCHED-SYMBOL: seen.*
+// [gcc] REQUIRE-ORIG-SYMBOL: seen.0
+// [clang] REQUIRE-ORIG-SYMBOL: observe.seen
+// [gcc] REQUIRE-NO-PATCHED-SYMBOL: seen.*
+// [clang] REQUIRE-NO-PATCHED-SYMBOL: *seen*
 #include <kshim.h>
 
 int observe(int x)

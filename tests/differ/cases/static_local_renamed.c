@@ -11,14 +11,21 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: count last
-// REQUIRE-ORIG-SYMBOL: calls.1 object local
-// REQUIRE-PATCHED-SYMBOL: calls.2 object local
-// REQUIRE-ORIG-SYMBOL: notes.0 object local
-// REQUIRE-PATCHED-SYMBOL: notes.1 object local
-// EXPECT-SYMBOL: .klp.sym.vmlinux.calls.1,1 undef
-// EXPECT-NO-SYMBOL: calls.*
+// [gcc] REQUIRE-ORIG-SYMBOL: calls.1 object local
+// [clang] REQUIRE-ORIG-SYMBOL: count.calls object local
+// [gcc] REQUIRE-PATCHED-SYMBOL: calls.2 object local
+// [clang] REQUIRE-PATCHED-SYMBOL: count.calls object local
+// [gcc] REQUIRE-ORIG-SYMBOL: notes.0 object local
+// [clang] REQUIRE-ORIG-SYMBOL: note.notes object local
+// [gcc] REQUIRE-PATCHED-SYMBOL: notes.1 object local
+// [clang] REQUIRE-PATCHED-SYMBOL: note.notes object local
+// [gcc] EXPECT-SYMBOL: .klp.sym.vmlinux.calls.1,1 undef
+// [clang] EXPECT-SYMBOL: .klp.sym.vmlinux.count.calls,1 undef
+// [gcc] EXPECT-NO-SYMBOL: calls.*
+// [clang] EXPECT-NO-SYMBOL: count.calls
 // EXPECT-NO-SYMBOL: *notes*
-// EXPECT-SYMBOL: lasts.0 object local defined
+// [gcc] EXPECT-SYMBOL: lasts.0 object local defined
+// [clang] EXPECT-SYMBOL: *.lasts object local defined
 #include <kshim.h>
 
 int count(void)

@@ -4,13 +4,20 @@
 //
 // EXPECT-EXIT: 0
 // EXPECT-CHANGED: two
-// REQUIRE-ORIG-SYMBOL: count.0
-// REQUIRE-ORIG-SYMBOL: count.1
-// REQUIRE-ORIG-SYMBOL: count.2
-// EXPECT-SYMBOL: .klp.sym.vmlinux.count.1,1 undef
-// EXPECT-NO-SYMBOL: .klp.sym.vmlinux.count.0,*
-// EXPECT-NO-SYMBOL: .klp.sym.vmlinux.count.2,*
-// EXPECT-NO-SYMBOL: count.*
+// [gcc] REQUIRE-ORIG-SYMBOL: count.0
+// [clang] REQUIRE-ORIG-SYMBOL: one.count
+// [gcc] REQUIRE-ORIG-SYMBOL: count.1
+// [clang] REQUIRE-ORIG-SYMBOL: two.count
+// [gcc] REQUIRE-ORIG-SYMBOL: count.2
+// [clang] REQUIRE-ORIG-SYMBOL: three.count
+// [gcc] EXPECT-SYMBOL: .klp.sym.vmlinux.count.1,1 undef
+// [clang] EXPECT-SYMBOL: .klp.sym.vmlinux.two.count,1 undef
+// [gcc] EXPECT-NO-SYMBOL: .klp.sym.vmlinux.count.0,*
+// [clang] EXPECT-NO-SYMBOL: .klp.sym.vmlinux.one.count,*
+// [gcc] EXPECT-NO-SYMBOL: .klp.sym.vmlinux.count.2,*
+// [clang] EXPECT-NO-SYMBOL: .klp.sym.vmlinux.three.count,*
+// [gcc] EXPECT-NO-SYMBOL: count.*
+// [clang] EXPECT-NO-SYMBOL: *.count
 #include <kshim.h>
 
 int one(void)

@@ -4,7 +4,8 @@
 // changes function.
 //
 // EXPECT-EXIT: 3
-// REQUIRE-ORIG-SYMBOL: __UNIQUE_ID_ddebug* object local
+// [gcc] REQUIRE-ORIG-SYMBOL: __UNIQUE_ID_ddebug* object local
+// [clang] REQUIRE-ORIG-SYMBOL: *.__UNIQUE_ID_ddebug* object local
 // REQUIRE-ORIG-SYMBOL: __UNIQUE_ID_license* object local
 #include <kshim.h>
 

@@ -100,11 +100,12 @@ void panic(const char *fmt, ...) __noreturn __cold;
 		     ".long %c0b - .\n\t"                                      \
 		     ".popsection\n\t" : : "i"(__COUNTER__))
 
-/* ANNOTATE_RETPOLINE_SAFE before an indirect call (nospec-branch.h). */
+/* ANNOTATE_RETPOLINE_SAFE before an indirect call (nospec-branch.h): an
+ * _ASM_PTR, 8 bytes, as in Linux 6.1. */
 #define ANNOTATE_RETPOLINE_SAFE                                                \
 	"999:\n\t"                                                             \
 	".pushsection .discard.retpoline_safe\n\t"                             \
-	".long 999b - .\n\t"                                                   \
+	".quad 999b\n\t"                                                       \
 	".popsection\n\t"
 
 /* STACK_FRAME_NON_STANDARD(func) (objtool.h): a pointer, 8 bytes. */
