@@ -39,13 +39,14 @@ std::string info_json(const Installed& m) {
          ", \"cves\": " + json_list(csv(i.get("kpatch_cves"))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
          ", \"build_id\": " + json_string(i.get("kpatch_build_id")) +
          ", \"replace\": " + (i.get("kpatch_replace") == "0" ? "false" : "true") +
-         ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) + "}";
+         ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) +
+         (i.get("kpatch_bundle").empty() ? "" : ", \"bundle\": " + json_list(csv(i.get("kpatch_bundle")))) + "}";
 }
 
 // The fields kpatch-build exposes under /sys/module/NAME/parameters/.
-constexpr const char* kLiveFields[] = {"kpatch_id",      "kpatch_version",   "kpatch_summary",
-                                       "kpatch_cves",    "kpatch_kernel",    "kpatch_build_id",
-                                       "kpatch_replace", "kpatch_functions", "kpatch_built"};
+constexpr const char* kLiveFields[] = {"kpatch_id",     "kpatch_version",  "kpatch_summary", "kpatch_cves",
+                                       "kpatch_kernel", "kpatch_build_id", "kpatch_replace", "kpatch_functions",
+                                       "kpatch_built",  "kpatch_bundle"};
 
 }  // namespace
 
@@ -128,6 +129,7 @@ int Manager::info(const std::string& target) {
   field("replace:   ", i.get("kpatch_replace") == "0" ? "no" : "yes");
   field("functions: ", i.get("kpatch_functions"));
   field("built:     ", i.get("kpatch_built"));
+  if (!i.get("kpatch_bundle").empty()) field("bundle:    ", i.get("kpatch_bundle"));
   return 0;
 }
 
