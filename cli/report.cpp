@@ -94,11 +94,10 @@ int Manager::list() {
     out_ << "]}\n";
     return 0;
   }
+  // Classic kpatch's layout, which scripts parse: the patched functions
+  // are in `list --json` and `info`.
   out_ << "Loaded patch modules:\n";
-  for (const auto& n : live) {
-    out_ << printable(n) << " [" << state_of(n) << "]\n";
-    for (const auto& f : patched_functions(n)) out_ << "    " << printable(f) << '\n';
-  }
+  for (const auto& n : live) out_ << printable(n) << " [" << state_of(n) << "]\n";
   out_ << "\nInstalled patch modules:\n";
   for (const auto& m : inst) out_ << m.info.name() << " (" << printable(m.info.vermagic_release()) << ")\n";
   return 0;
@@ -130,6 +129,18 @@ int Manager::info(const std::string& target) {
   field("functions: ", i.get("kpatch_functions"));
   field("built:     ", i.get("kpatch_built"));
   if (!i.get("kpatch_bundle").empty()) field("bundle:    ", i.get("kpatch_bundle"));
+  // Then the rest of the module's .modinfo, sorted by key, laid out as
+  // modinfo(8) does (classic kpatch info: vermagic:, srcversion:, ...).
+  if (!m->path.starts_with("(")) {
+    out_ << '\n';
+    for (const auto& [key, value] : i.fields) {
+      if (key.starts_with("kpatch_")) continue;
+      std::string label = printable(key) + ":";
+      out_ << label;
+      if (!value.empty()) out_ << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') << printable(value);
+      out_ << '\n';
+    }
+  }
   return 0;
 }
 

@@ -25,8 +25,6 @@ TEST_F(ReportTest, ListText) {
   EXPECT_EQ(out.str(),
             "Loaded patch modules:\n"
             "kpatch_fix [enabled]\n"
-            "    nfsd:nfsd_dispatch,1\n"
-            "    vmlinux:cmdline_proc_show,1\n"
             "kpatch_net [enabling]\n"
             "\n"
             "Installed patch modules:\n"
@@ -171,7 +169,14 @@ TEST_F(ReportTest, InfoTextByName) {
             "build id:  4c1e9a037700fe123456789abcdef00102030405\n"
             "replace:   yes\n"
             "functions: vmlinux:cmdline_proc_show,nfsd:nfsd_dispatch\n"
-            "built:     2025-01-02T03:04:05Z\n");
+            "built:     2025-01-02T03:04:05Z\n"
+            "\n"  // then the rest of .modinfo, as modinfo(8) lays it out
+            "depends:\n"
+            "license:        GPL\n"
+            "livepatch:      Y\n"
+            "name:           kpatch_fix\n"
+            "retpoline:      Y\n"
+            "vermagic:       6.1.0-56-cloud-amd64 SMP preempt mod_unload modversions \n");
   EXPECT_EQ(err.str(), "");
 }
 

@@ -7,7 +7,7 @@ mount_binfmt
 expect_eq "$(status)" enabled "before the patch"
 ./kpatch install ./$m.ko && ./kpatch load $m
 expect_eq "$(status)" "enabled (kpatch)" "module loaded first, then the patch"
-expect_in "$(./kpatch list)" "binfmt_misc:bm_status_read" "patched functions"
+expect_in "$(./kpatch list --json)" "binfmt_misc:bm_status_read" "patched functions"
 expect_reported $m example-binfmt-status
 ./kpatch unload $m
 expect_eq "$(status)" enabled "after unloading"

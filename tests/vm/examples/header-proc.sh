@@ -3,7 +3,7 @@ m=kpatch_example_header_proc
 comm=$(cat /proc/self/comm)
 ./kpatch install ./$m.ko && ./kpatch load $m
 # Callers of the changed static inline in several objects are replaced...
-list=$(./kpatch list)
+list=$(./kpatch list --json)
 for f in comm_show seq_show proc_ns_readlink show_smaps_rollup mounts_open_common; do
   expect_in "$list" "vmlinux:$f," "patched functions"
 done
