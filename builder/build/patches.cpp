@@ -16,8 +16,8 @@
 #include <sstream>
 
 #include "build/context.h"
-#include "support/file.h"
 #include "build/headers.h"
+#include "support/file.h"
 
 namespace kp {
 
@@ -47,10 +47,11 @@ std::string patch_failure(const fs::path& patch, const std::string& output) {
   static const std::regex hunk("Hunk #([0-9]+) FAILED at ([0-9]+)");
   static const std::regex missing("can't find file to patch at input line ([0-9]+)");
   while (std::getline(in, line)) {
-    if (std::regex_search(line, m, patching)) file = m[1];
+    if (std::regex_search(line, m, patching))
+      file = m[1];
     else if (std::regex_search(line, m, hunk))
-      msg += patch.string() + ": hunk #" + m[1].str() + " of " + file + " does not apply (at line " + m[2].str() +
-             ")\n";
+      msg +=
+          patch.string() + ": hunk #" + m[1].str() + " of " + file + " does not apply (at line " + m[2].str() + ")\n";
     else if (std::regex_search(line, m, missing))
       msg += patch.string() + ":" + m[1].str() + ": the file to patch does not exist in the kernel tree\n";
   }
@@ -59,14 +60,68 @@ std::string patch_failure(const fs::path& patch, const std::string& output) {
   return msg;
 }
 
+std::vector<InexactHunk> inexact_hunks(const std::string& output) {
+  std::istringstream in(output);
+  std::string line, file;
+  std::smatch m;
+  static const std::regex patching("(?:checking|patching) file '?([^']+)'?");
+  static const std::regex hunk(
+      "Hunk #([0-9]+) succeeded at ([0-9]+)(?: with fuzz ([0-9]+))?(?: \\(offset (-?[0-9]+) lines?\\))?");
+  std::vector<InexactHunk> out;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, m, patching)) {
+      file = m[1];
+    } else if (std::regex_search(line, m, hunk)) {
+      InexactHunk h{file, std::stoi(m[1]), std::stoi(m[2]), m[3].matched ? std::stoi(m[3]) : 0,
+                    m[4].matched ? std::stoi(m[4]) : 0};
+      if (h.fuzz != 0 || h.offset != 0) out.push_back(h);
+    }
+  }
+  return out;
+}
+
 namespace {
+
+// "PATCH: hunk #N of FILE applies [only with fuzz F ]at line L[, offset K lines]"
+std::string describe(const fs::path& patch, const InexactHunk& h) {
+  std::string s = patch.string() + ": hunk #" + std::to_string(h.hunk) + " of " + h.file + " applies ";
+  if (h.fuzz != 0) s += "only with fuzz " + std::to_string(h.fuzz) + " ";
+  s += "at line " + std::to_string(h.line);
+  if (h.offset != 0) s += ", offset " + std::to_string(h.offset) + " lines";
+  return s;
+}
+
+// GNU patch applies a hunk whose context does not quite match ("fuzz"):
+// it may then change another function than the author meant, so fuzz is
+// refused unless asked for. An offset alone only means the lines moved.
+void judge_hunks(BuildCtx& ctx, const fs::path& patch, const std::string& output) {
+  std::string refused;
+  for (const InexactHunk& h : inexact_hunks(output)) {
+    if (h.fuzz == 0)
+      ctx.warnings.push_back(describe(patch, h));
+    else if (ctx.cfg.allow_fuzz)
+      ctx.warnings.push_back(describe(patch, h) + " (--allow-fuzz)");
+    else
+      refused += (refused.empty() ? "" : "\n") + describe(patch, h) +
+                 ": its context does not match this kernel's source, so it may change the wrong lines; refresh "
+                 "the patch against this kernel, or check the result and pass --allow-fuzz";
+  }
+  if (!refused.empty()) throw BuildError(refused);
+}
 
 void run_patch(BuildCtx& ctx, bool dry_run) {
   for (const fs::path& p : ctx.manifest.patches) {
-    Command cmd{{"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()}, {}, {}};
-    if (dry_run) cmd.argv.push_back("--dry-run");
+    Command cmd{
+        {"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()}, {}, {}};
+    // The dry run lets patch fuzz so that a fuzzy hunk is named as such;
+    // the real run then takes no more fuzz than was allowed.
+    if (dry_run)
+      cmd.argv.push_back("--dry-run");
+    else if (!ctx.cfg.allow_fuzz)
+      cmd.argv.push_back("--fuzz=0");
     ProcResult r = ctx.run.run(cmd);
     if (r.status != 0) throw BuildError(patch_failure(p, r.output));
+    if (dry_run) judge_hunks(ctx, p, r.output);
   }
 }
 
@@ -84,7 +139,9 @@ void check_patches(BuildCtx& ctx) {
   run_patch(ctx, true);
 }
 
-void apply_patches(BuildCtx& ctx) { run_patch(ctx, false); }
+void apply_patches(BuildCtx& ctx) {
+  run_patch(ctx, false);
+}
 
 void find_objects(BuildCtx& ctx) {
   std::vector<std::string> headers;

@@ -14,32 +14,40 @@ namespace kp {
 
 namespace {
 
-class Stage {
- public:
-  Stage(BuildCtx& ctx, std::ostream& progress, std::string name)
-      : ctx_(ctx), progress_(progress), name_(std::move(name)), begin_(std::chrono::steady_clock::now()) {}
-  ~Stage() {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
-    ctx_.timings.emplace_back(name_, secs);
-    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx_.start).count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "[%6.1fs] ", total);
-    progress_ << "kpatch-build: " << buf << ctx_.target.release << ": " << name_ << " (" << std::fixed
-              << std::setprecision(1) << secs << "s)" << std::endl;
-  }
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
- private:
-  BuildCtx& ctx_;
-  std::ostream& progress_;
-  std::string name_;
-  std::chrono::steady_clock::time_point begin_;
-};
+// Warnings the stages added since the last call, one line each.
+void flush_warnings(BuildCtx& ctx, std::ostream& out, size_t& shown) {
+  for (; shown < ctx.warnings.size(); ++shown)
+    out << "kpatch-build: " << ctx.target.release << ": warning: " << ctx.warnings[shown] << '\n';
+}
+
+// Runs one stage; its progress line says it is done, so a stage that fails
+// prints none (the error says what happened instead).
+template <typename Fn>
+void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char* name, Fn&& fn) {
+  auto begin = std::chrono::steady_clock::now();
+  try {
+    fn(ctx);
+  } catch (...) {
+    ctx.timings.emplace_back(name, seconds_since(begin));
+    flush_warnings(ctx, progress, shown);
+    throw;
+  }
+  double secs = seconds_since(begin);
+  ctx.timings.emplace_back(name, secs);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "[%6.1fs] ", seconds_since(ctx.start));
+  progress << "kpatch-build: " << buf << ctx.target.release << ": " << name << " (" << std::fixed
+           << std::setprecision(1) << secs << "s)" << std::endl;
+  flush_warnings(ctx, progress, shown);
+}
 
 void stages(BuildCtx& ctx, std::ostream& progress) {
-  auto stage = [&](const char* name, auto&& fn) {
-    Stage s(ctx, progress, name);
-    fn(ctx);
-  };
+  size_t shown = 0;
+  auto stage = [&](const char* name, auto&& fn) { run_stage(ctx, progress, shown, name, fn); };
   stage("kernel ready", prepare_target);
   stage("compiler checked", check_compiler);
   stage("private tree ready", make_workdir);

@@ -1,7 +1,7 @@
 // kpatch-build: from a patch to a livepatch module for a Debian kernel.
 //
 //   kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]
-//                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]
+//                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]
 //   kpatch-build [--kernel REL] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] PATCH...
 //   kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] PATCH...
 //
@@ -20,8 +20,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
-    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]\n"
-    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check] PATCH...\n"
+    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
+    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
+    "                    [--allow-fuzz] PATCH...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n";
 
 std::optional<kp::BuildConfig> parse(int argc, char** argv) {
@@ -34,6 +35,7 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
       return std::string(argv[++i]);
     };
     std::optional<std::string> v;
+    // clang-format off
     if (a == "--manifest" && (v = value())) cfg.manifest_path = *v;
     else if ((a == "--kernel" || a == "-k") && (v = value())) cfg.kernels.push_back(*v);
     else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
@@ -48,11 +50,13 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     else if (a == "-R" || a == "--non-replace") cfg.replace = false;
     else if (a == "-d" || a == "--debug") cfg.debug = true;
     else if (a == "--skip-compiler-check") cfg.skip_compiler_check = true;
+    else if (a == "--allow-fuzz") cfg.allow_fuzz = true;
     else if (a == "-h" || a == "--help") return std::nullopt;
     else if (a.starts_with("-")) {
       std::cerr << "kpatch-build: unknown option or missing value: " << a << '\n';
       return std::nullopt;
     } else cfg.patches.emplace_back(a);
+    // clang-format on
   }
   if (cfg.sign_key.empty() != cfg.sign_cert.empty()) {
     std::cerr << "kpatch-build: --sign-key and --sign-cert go together\n";

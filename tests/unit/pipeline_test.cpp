@@ -1,0 +1,45 @@
+// build_one(): what a whole build prints, and what it leaves behind, with
+// a fake runner. No kernel is built.
+#include "build/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "fake_runner.h"
+
+namespace kp {
+namespace {
+
+using testing::FakeRunner;
+
+struct Printed {
+  bool ok;
+  std::string progress, err;
+};
+
+Printed build(const BuildConfig& cfg, FakeRunner& run, const std::string& release) {
+  BuildCtx c(cfg, Manifest{}, release, run);
+  std::ostringstream progress, err;
+  bool ok = build_one(c, progress, err);
+  std::error_code ec;
+  fs::remove_all(c.work, ec);
+  return {ok, progress.str(), err.str()};
+}
+
+TEST(Pipeline, AFailedStagePrintsNoProgressLine) {
+  BuildConfig cfg;
+  cfg.tools_dir = "/tools";
+  FakeRunner run;
+  run.on("kernel-tree prepare", {1, "kernel-tree: error: no package linux-headers-6.1.0-99-amd64\n"});
+  Printed p = build(cfg, run, "6.1.0-99-amd64");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.progress, "");
+  EXPECT_TRUE(
+      p.err.starts_with("kpatch-build: 6.1.0-99-amd64: error: kernel 6.1.0-99-amd64: kernel-tree: error: no "
+                        "package linux-headers-6.1.0-99-amd64\n"))
+      << p.err;
+}
+
+}  // namespace
+}  // namespace kp
