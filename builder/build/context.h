@@ -94,9 +94,10 @@ class BuildError : public std::runtime_error {
 };
 
 // The passes, in order.
-void prepare_target(BuildCtx& ctx);  // fetch and prepare the kernel (cached)
-void check_compiler(BuildCtx& ctx);  // the kernel's compiler, unless overridden
-void make_workdir(BuildCtx& ctx);    // private view of the tree
+void prepare_target(BuildCtx& ctx);      // fetch and prepare the kernel (cached)
+void check_kernel_files(BuildCtx& ctx);  // vmlinux whole and of this release (kernel_files.cpp)
+void check_compiler(BuildCtx& ctx);      // the kernel's compiler, unless overridden
+void make_workdir(BuildCtx& ctx);        // private view of the tree
 void release_workdir(BuildCtx& ctx);
 void check_patches(BuildCtx& ctx);     // every hunk applies (dry run), changed files
 void find_objects(BuildCtx& ctx);      // objects the changed files build

@@ -48,7 +48,10 @@ void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char*
 void stages(BuildCtx& ctx, std::ostream& progress) {
   size_t shown = 0;
   auto stage = [&](const char* name, auto&& fn) { run_stage(ctx, progress, shown, name, fn); };
-  stage("kernel ready", prepare_target);
+  stage("kernel ready", [](BuildCtx& c) {
+    prepare_target(c);
+    check_kernel_files(c);
+  });
   stage("compiler checked", check_compiler);
   stage("private tree ready", make_workdir);
   stage("patches apply", check_patches);

@@ -1,0 +1,22 @@
+// The kernel's own files the build relies on (vmlinux, the image, the
+// headers' config) checked before they are used: whole, and all of the
+// one release the build is for. See kernel_files.cpp.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "build/context.h"
+
+namespace kp {
+
+// Throws BuildError "PATH: truncated: ..." when the ELF file at `path`
+// ends before its section headers or one of its sections does, or
+// "PATH: not an ELF file" when it is not one; `advice` ends the message.
+void check_whole_elf(const fs::path& path, const std::string& advice);
+
+// "; the kernel cache DIR is damaged: remove ... and build again" for a
+// file of the cache, "" for the user's own files (-s).
+std::string damaged_cache_advice(const BuildCtx& ctx);
+
+}  // namespace kp
