@@ -10,6 +10,7 @@
 // step (module/klp_convert.cpp) turns it into a livepatch module, which is
 // optionally signed and moved to the output directory atomically.
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -24,12 +25,17 @@ namespace kp {
 std::string c_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || c == '?') out += '\\';  // '?': no trigraph
     if (c == '\n') {
       out += "\\n";
-      continue;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];  // three octal digits: a digit after it cannot extend it
+      std::snprintf(buf, sizeof buf, "\\%03o", u);
+      out += buf;
+    } else {
+      out += c;
     }
-    out += c;
   }
   return out + "\"";
 }
@@ -98,10 +104,10 @@ void assemble_module(BuildCtx& ctx) {
   kbuild << "\nldflags-y += -T $(src)/kpatch.lds\nccflags-y += -DKPATCH_REPLACE=" << (ctx.manifest.replace ? 1 : 0)
          << "\n";
   kbuild.close();
-  Command make{{"make", "-C", ctx.tree.string(), "M=" + dir.string(),
-                "KBUILD_EXTRA_SYMBOLS=" + ctx.target.symvers.string()},
-               {},
-               {}};
+  Command make{
+      {"make", "-C", ctx.tree.string(), "M=" + dir.string(), "KBUILD_EXTRA_SYMBOLS=" + ctx.target.symvers.string()},
+      {},
+      {}};
   for (const auto& a : ctx.target.make_args)
     if (!a.starts_with("KCFLAGS=")) make.argv.push_back(a);
   make.argv.push_back("modules");
@@ -117,10 +123,10 @@ void finish_module(BuildCtx& ctx) {
   KlpConvertStats stats;
   convert_klp_relocations(Object::load(built.string()), stats).write(converted.string());
   if (!ctx.cfg.sign_key.empty()) {
-    Command sign{{(ctx.tree / "scripts/sign-file").string(), "sha256", ctx.cfg.sign_key, ctx.cfg.sign_cert,
-                  converted.string()},
-                 {},
-                 {}};
+    Command sign{
+        {(ctx.tree / "scripts/sign-file").string(), "sha256", ctx.cfg.sign_key, ctx.cfg.sign_cert, converted.string()},
+        {},
+        {}};
     ProcResult r = ctx.run.run(sign);
     if (r.status != 0) throw BuildError("signing the module failed:\n" + r.output);
   }

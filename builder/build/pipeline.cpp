@@ -9,6 +9,7 @@
 
 #include "build/build_id.h"
 #include "support/diag.h"
+#include "support/printable.h"
 
 namespace kp {
 
@@ -21,7 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 // Warnings the stages added since the last call, one line each.
 void flush_warnings(BuildCtx& ctx, std::ostream& out, size_t& shown) {
   for (; shown < ctx.warnings.size(); ++shown)
-    out << "kpatch-build: " << ctx.target.release << ": warning: " << ctx.warnings[shown] << '\n';
+    out << "kpatch-build: " << printable(ctx.target.release) << ": warning: " << printable(ctx.warnings[shown]) << '\n';
 }
 
 // Runs one stage; its progress line says it is done, so a stage that fails
@@ -40,7 +41,7 @@ void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char*
   ctx.timings.emplace_back(name, secs);
   char buf[32];
   std::snprintf(buf, sizeof buf, "[%6.1fs] ", seconds_since(ctx.start));
-  progress << "kpatch-build: " << buf << ctx.target.release << ": " << name << " (" << std::fixed
+  progress << "kpatch-build: " << buf << printable(ctx.target.release) << ": " << name << " (" << std::fixed
            << std::setprecision(1) << secs << "s)" << std::endl;
   flush_warnings(ctx, progress, shown);
 }
@@ -85,23 +86,23 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   try {
     stages(ctx, progress);
   } catch (const BuildError& e) {
-    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    err << "kpatch-build: " << printable(ctx.target.release) << ": error: " << printable(e.what()) << '\n';
     ok = false;
   } catch (const Fatal& e) {
-    err << "kpatch-build: " << ctx.target.release << ": " << e.what() << '\n';
+    err << "kpatch-build: " << printable(ctx.target.release) << ": " << printable(e.what()) << '\n';
     ok = false;
   } catch (const fs::filesystem_error& e) {
-    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    err << "kpatch-build: " << printable(ctx.target.release) << ": error: " << printable(e.what()) << '\n';
     ok = false;
   }
   release_workdir(ctx);
   if (!ok) {
-    err << "kpatch-build: the full log is " << ctx.log.string() << '\n';
+    err << "kpatch-build: the full log is " << printable(ctx.log.string()) << '\n';
     return false;
   }
-  progress << "kpatch-build: " << ctx.target.release << ": wrote " << ctx.ko.string() << '\n';
+  progress << "kpatch-build: " << printable(ctx.target.release) << ": wrote " << printable(ctx.ko.string()) << '\n';
   if (ctx.cfg.debug) {
-    progress << "kpatch-build: work directory kept: " << ctx.work.string() << '\n';
+    progress << "kpatch-build: work directory kept: " << printable(ctx.work.string()) << '\n';
   } else {
     std::error_code ec;
     fs::remove_all(ctx.work, ec);

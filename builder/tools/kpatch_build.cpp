@@ -15,6 +15,7 @@
 
 #include "build/pipeline.h"
 #include "support/diag.h"
+#include "support/printable.h"
 
 namespace {
 
@@ -53,7 +54,7 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     else if (a == "--allow-fuzz") cfg.allow_fuzz = true;
     else if (a == "-h" || a == "--help") return std::nullopt;
     else if (a.starts_with("-")) {
-      std::cerr << "kpatch-build: unknown option or missing value: " << a << '\n';
+      std::cerr << "kpatch-build: unknown option or missing value: " << kp::printable(a) << '\n';
       return std::nullopt;
     } else cfg.patches.emplace_back(a);
     // clang-format on
@@ -82,8 +83,7 @@ std::string running_release() {
 
 // The classic form has no manifest: make one from the arguments.
 kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
-  for (const auto& p : cfg.patches)
-    if (!std::filesystem::is_regular_file(p)) throw kp::Fatal(p.string() + ": error: patch file not found");
+  kp::check_patch_files(cfg.patches);
   return kp::classic_manifest(cfg.name, cfg.patches, running_release());
 }
 
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     }
     return ok ? 0 : 1;
   } catch (const kp::Fatal& e) {
-    std::cerr << e.what() << '\n';
+    std::cerr << kp::printable(e.what()) << '\n';
     return 1;
   }
 }

@@ -244,6 +244,15 @@ TEST(BuildHelpers, CStringEscapes) {
   EXPECT_EQ(c_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\"");
 }
 
+// Manifest text in the module's C metadata: no raw control character, no
+// trigraph, and an octal escape that a following digit cannot extend.
+TEST(BuildHelpers, CStringEscapesControlCharacters) {
+  EXPECT_EQ(c_string(std::string("a\x1b"
+                                 "1\r?\?/\0",
+                                 8)),
+            "\"a\\0331\\015\\?\\?/\\000\"");
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   return std::string(std::istreambuf_iterator<char>(in), {});

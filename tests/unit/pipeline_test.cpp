@@ -41,5 +41,18 @@ TEST(Pipeline, AFailedStagePrintsNoProgressLine) {
       << p.err;
 }
 
+// What other programs say reaches the terminal escaped.
+TEST(Pipeline, ControlCharactersInMessagesAreEscaped) {
+  BuildConfig cfg;
+  cfg.tools_dir = "/tools";
+  FakeRunner run;
+  run.on("kernel-tree prepare", {1, "kernel-tree: error: \x1b[2J\rgone\tstill\nthere"});
+  Printed p = build(cfg, run, "6.1.0-99-amd64");
+  EXPECT_TRUE(
+      p.err.starts_with("kpatch-build: 6.1.0-99-amd64: error: kernel 6.1.0-99-amd64: kernel-tree: error: "
+                        "\\x1b[2J\\x0dgone\tstill\nthere\n"))
+      << p.err;
+}
+
 }  // namespace
 }  // namespace kp
