@@ -112,6 +112,15 @@ void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
 void write_report(BuildCtx& ctx);         // JSON next to the module
 
 // Helpers shared by passes and tests.
+// The files a patch changes (-p1), each with the line of its "+++ " and
+// whether the patch creates it. Throws BuildError "PATCH:LINE: ..." for an
+// absolute name or one with "..".
+struct PatchedFile {
+  std::string name;
+  int line = 0;
+  bool created = false;
+};
+std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff_text);
 std::vector<std::string> files_in_patch(const std::string& diff_text);
 std::string patch_failure(const fs::path& patch, const std::string& patch_output);
 // Hunks GNU patch applied with fuzz or at an offset, from its output.

@@ -10,7 +10,9 @@
 // records (.<obj>.cmd): module objects are compiled with -DMODULE and
 // -DKBUILD_MODNAME. A changed header gives the objects of this configuration
 // that include it (build/headers.cpp).
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,20 +23,54 @@
 
 namespace kp {
 
-std::vector<std::string> files_in_patch(const std::string& diff) {
-  std::vector<std::string> out;
+namespace {
+
+// The name on a ---/+++ line, without the timestamp.
+std::string header_name(const std::string& line) {
+  std::string f = line.substr(4);
+  f = f.substr(0, f.find('\t'));
+  while (!f.empty() && f.back() == ' ') f.pop_back();
+  return f;
+}
+
+bool has_dotdot(const fs::path& p) {
+  return std::any_of(p.begin(), p.end(), [](const fs::path& c) { return c == ".."; });
+}
+
+}  // namespace
+
+std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff) {
+  std::vector<PatchedFile> out;
   std::istringstream in(diff);
-  std::string line;
+  std::string line, old_name;
+  int n = 0;
+  bool after_old = false;  // a "+++ " line names a file only right after a "--- " line
   while (std::getline(in, line)) {
-    if (!line.starts_with("+++ ")) continue;
-    std::string f = line.substr(4);
-    f = f.substr(0, f.find_first_of("\t"));
-    while (!f.empty() && f.back() == ' ') f.pop_back();
+    ++n;
+    bool is_new = after_old && line.starts_with("+++ ");
+    after_old = line.starts_with("--- ");
+    if (after_old) old_name = header_name(line);
+    if (!is_new) continue;
+    std::string f = header_name(line);
     if (f == "/dev/null") continue;
+    std::string where = patch.string() + ":" + std::to_string(n) + ": ";
+    if (f.starts_with("/") || (old_name.starts_with("/") && old_name != "/dev/null"))
+      throw BuildError(where + "'" + (f.starts_with("/") ? f : old_name) +
+                       "' is an absolute path; a patch names files relative to the top of the kernel tree "
+                       "(a/fs/proc/cmdline.c, b/fs/proc/cmdline.c)");
     size_t slash = f.find('/');
     if (slash != std::string::npos) f = f.substr(slash + 1);  // -p1
-    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    if (has_dotdot(f)) throw BuildError(where + "'" + f + "' leaves the kernel tree ('..')");
+    bool created = old_name == "/dev/null";
+    auto same = [&](const PatchedFile& p) { return p.name == f; };
+    if (std::none_of(out.begin(), out.end(), same)) out.push_back({f, n, created});
   }
+  return out;
+}
+
+std::vector<std::string> files_in_patch(const std::string& diff) {
+  std::vector<std::string> out;
+  for (const PatchedFile& f : patched_files("patch", diff)) out.push_back(f.name);
   return out;
 }
 
@@ -127,16 +163,43 @@ void run_patch(BuildCtx& ctx, bool dry_run) {
 
 }  // namespace
 
+namespace {
+
+// What a dry run cannot catch: a new source file would need a Makefile
+// change, and a '+++' name that is not the file patch found by its '---'
+// name would make Kbuild build an object that does not exist.
+void check_names(const BuildCtx& ctx, const fs::path& patch, const std::vector<PatchedFile>& files) {
+  for (const PatchedFile& f : files) {
+    std::string where = patch.string() + ":" + std::to_string(f.line) + ": ";
+    std::string ext = fs::path(f.name).extension().string();
+    if (f.created && (ext == ".c" || ext == ".S"))
+      throw BuildError(where + "creates " + f.name +
+                       ", which no Makefile of the kernel builds; put the new code in a file the kernel already "
+                       "builds (a new function in the file that calls it)");
+    if (!f.created && !fs::exists(ctx.tree / f.name))
+      throw BuildError(where + f.name +
+                       " is not in the kernel tree; the '---' and '+++' lines must name the same "
+                       "file (a/" +
+                       f.name + ", b/" + f.name + ")");
+  }
+}
+
+}  // namespace
+
 void check_patches(BuildCtx& ctx) {
+  std::vector<std::pair<fs::path, std::vector<PatchedFile>>> files;
   for (const fs::path& p : ctx.manifest.patches) {
-    std::string text = read_file(p.string()).value_or("");
-    if (text.empty()) throw BuildError(p.string() + ": empty patch");
-    for (auto& f : files_in_patch(text))
-      if (std::find(ctx.changed_files.begin(), ctx.changed_files.end(), f) == ctx.changed_files.end())
-        ctx.changed_files.push_back(f);
+    std::optional<std::string> text = read_file(p.string());
+    if (!text) throw BuildError(p.string() + ": cannot read the patch");
+    if (text->empty()) throw BuildError(p.string() + ": empty patch");
+    files.emplace_back(p, patched_files(p, *text));
+    for (const PatchedFile& f : files.back().second)
+      if (std::find(ctx.changed_files.begin(), ctx.changed_files.end(), f.name) == ctx.changed_files.end())
+        ctx.changed_files.push_back(f.name);
   }
   if (ctx.changed_files.empty()) throw BuildError("the patches change no files (are they unified diffs?)");
   run_patch(ctx, true);
+  for (const auto& [p, list] : files) check_names(ctx, p, list);
 }
 
 void apply_patches(BuildCtx& ctx) {

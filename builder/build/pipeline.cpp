@@ -3,6 +3,8 @@
 // releases the private tree.
 #include "build/pipeline.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -72,6 +74,26 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
 }
 
 }  // namespace
+
+void check_output_dir(const fs::path& dir) {
+  auto fail = [&](const std::string& why) {
+    throw Fatal("kpatch-build: error: -o " + printable(dir.string()) + ": " + why +
+                "; -o names the directory the module is written to");
+  };
+  fs::path p = fs::absolute(dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  std::error_code ec;
+  for (fs::path at = p;; at = at.parent_path()) {
+    auto st = fs::status(at, ec);
+    if (fs::exists(st)) {
+      if (!fs::is_directory(st))
+        fail(at == p ? "exists and is not a directory" : printable(at.string()) + " is not a directory");
+      if (::access(at.c_str(), W_OK | X_OK) != 0) fail(printable(at.string()) + " is not writable");
+      return;
+    }
+    if (at == at.parent_path()) return;
+  }
+}
 
 bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   char tmpl[] = "/tmp/kpatch-build-XXXXXX";

@@ -10,4 +10,9 @@ namespace kp {
 // the error and the log path on `err`.
 bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err);
 
+// -o DIR, checked before anything is built: DIR is a directory, or can be
+// made as one, and may be written. Throws kp::Fatal "kpatch-build: error:
+// -o DIR: ..." otherwise. Creates nothing.
+void check_output_dir(const fs::path& dir);
+
 }  // namespace kp

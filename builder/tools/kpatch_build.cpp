@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
+    kp::check_output_dir(cfg->output_dir);
     kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;

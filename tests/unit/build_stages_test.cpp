@@ -93,6 +93,9 @@ TEST_F(BuildStages, CompilerMismatchIsRefusedUnlessOverridden) {
 TEST_F(BuildStages, PatchesAreDryRunFirstAndFilesCollected) {
   BuildCtx c = ctx();
   c.tree = dir_ / "tree";
+  fs::create_directories(c.tree / "fs/proc");
+  std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+  std::ofstream(c.tree / "fs/binfmt_misc.c") << "";
   check_patches(c);
   EXPECT_EQ(c.changed_files, (std::vector<std::string>{"fs/proc/cmdline.c", "fs/binfmt_misc.c"}));
   ASSERT_EQ(run_.commands.size(), 1u);
@@ -109,6 +112,9 @@ TEST_F(BuildStages, AFuzzyHunkIsRefusedUnlessAllowed) {
       "Hunk #2 succeeded at 40 with fuzz 2 (offset -1 lines).\n";
   BuildCtx c = ctx();
   c.tree = dir_ / "tree";
+  fs::create_directories(c.tree / "fs/proc");
+  std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+  std::ofstream(c.tree / "fs/binfmt_misc.c") << "";
   run_.on("patch -p1", {0, out});
   try {
     check_patches(c);
@@ -176,6 +182,50 @@ TEST_F(BuildStages, AHunkThatFailsIsNamed) {
     EXPECT_EQ(std::string(e.what()),
               (dir_ / "fix.patch").string() + ": hunk #1 of fs/proc/cmdline.c does not apply (at line 9)");
   }
+}
+
+// Names that a dry run lets through but that would fail later, in make.
+class PatchNames : public BuildStages {
+ protected:
+  std::string error_of(const std::string& patch) {
+    std::ofstream(dir_ / "fix.patch") << patch;
+    BuildCtx c = ctx();
+    c.tree = dir_ / "tree";
+    fs::create_directories(c.tree / "fs/proc");
+    std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+    try {
+      check_patches(c);
+    } catch (const BuildError& e) {
+      std::string msg = e.what();
+      std::string prefix = (dir_ / "fix.patch").string();
+      return msg.starts_with(prefix) ? "PATCH" + msg.substr(prefix.size()) : msg;
+    }
+    return "(no error)";
+  }
+};
+
+TEST_F(PatchNames, ANewSourceFileIsRefusedBeforeCompiling) {
+  EXPECT_EQ(error_of("--- /dev/null\n+++ b/kernel/new.c\n@@ -0,0 +1 @@\n+int x;\n"),
+            "PATCH:2: creates kernel/new.c, which no Makefile of the kernel builds; put the new code in a file the "
+            "kernel already builds (a new function in the file that calls it)");
+}
+
+TEST_F(PatchNames, AnAbsolutePathIsRefusedBeforePatchRuns) {
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ /home/me/linux/fs/proc/cmdline.c\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: '/home/me/linux/fs/proc/cmdline.c' is an absolute path; a patch names files relative to the "
+            "top of the kernel tree (a/fs/proc/cmdline.c, b/fs/proc/cmdline.c)");
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/../../etc/motd\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: '../../etc/motd' leaves the kernel tree ('..')");
+  EXPECT_TRUE(run_.commands.empty());
+}
+
+TEST_F(PatchNames, TheNewNameMustBeInTheTree) {
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmd-line.c\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: fs/proc/cmd-line.c is not in the kernel tree; the '---' and '+++' lines must name the same "
+            "file (a/fs/proc/cmd-line.c, b/fs/proc/cmd-line.c)");
+  // An added line that starts with "++ " is no file name.
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n@@ -1 +1,2 @@\n-a\n+++ b/x.c\n+b\n"),
+            "(no error)");
 }
 
 TEST_F(BuildStages, MissingFileToPatch) {

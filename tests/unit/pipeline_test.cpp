@@ -3,10 +3,13 @@
 #include "build/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "fake_runner.h"
+#include "support/diag.h"
 
 namespace kp {
 namespace {
@@ -52,6 +55,32 @@ TEST(Pipeline, ControlCharactersInMessagesAreEscaped) {
       p.err.starts_with("kpatch-build: 6.1.0-99-amd64: error: kernel 6.1.0-99-amd64: kernel-tree: error: "
                         "\\x1b[2J\\x0dgone\tstill\nthere\n"))
       << p.err;
+}
+
+std::string output_error(const fs::path& dir) {
+  try {
+    check_output_dir(dir);
+  } catch (const Fatal& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// -o is checked before the build, not when the module is written.
+TEST(Pipeline, OutputDirThatIsAFileIsRefusedFirst) {
+  fs::path dir = fs::temp_directory_path() / ("kpatch-out-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "file") << "x";
+  EXPECT_EQ(output_error(dir / "file"), "kpatch-build: error: -o " + (dir / "file").string() +
+                                            ": exists and is not a directory; -o names the directory the module is "
+                                            "written to");
+  EXPECT_EQ(output_error(dir / "file/sub"), "kpatch-build: error: -o " + (dir / "file/sub").string() + ": " +
+                                                (dir / "file").string() +
+                                                " is not a directory; -o names the directory the module is written to");
+  EXPECT_EQ(output_error(dir / "new/sub/"), "(no error)");
+  EXPECT_FALSE(fs::exists(dir / "new"));  // nothing made yet
+  EXPECT_EQ(output_error(dir), "(no error)");
+  fs::remove_all(dir);
 }
 
 }  // namespace
