@@ -19,6 +19,7 @@
 #include "build/context.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"
+#include "sys/signals.h"
 
 namespace kp {
 
@@ -132,6 +133,7 @@ void finish_module(BuildCtx& ctx) {
   }
   fs::create_directories(ctx.cfg.output_dir);
   ctx.ko = ctx.cfg.output_dir / (name + ".ko");
+  throw_if_stopped();  // the one step with output outside the work dir
   fs::path tmp = ctx.ko;
   tmp += ".tmp";
   fs::copy_file(converted, tmp, fs::copy_options::overwrite_existing);

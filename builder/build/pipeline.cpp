@@ -12,6 +12,7 @@
 #include "build/build_id.h"
 #include "support/diag.h"
 #include "support/printable.h"
+#include "sys/signals.h"
 
 namespace kp {
 
@@ -34,6 +35,9 @@ void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char*
   auto begin = std::chrono::steady_clock::now();
   try {
     fn(ctx);
+    throw_if_stopped();  // a signal during in-process work
+  } catch (const Interrupted&) {
+    throw;  // build_one() says so in one line
   } catch (...) {
     ctx.timings.emplace_back(name, seconds_since(begin));
     flush_warnings(ctx, progress, shown);
@@ -116,6 +120,14 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   } catch (const fs::filesystem_error& e) {
     err << "kpatch-build: " << printable(ctx.target.release) << ": error: " << printable(e.what()) << '\n';
     ok = false;
+  } catch (const Interrupted& e) {
+    // Children are stopped; take the overlay down and the work dir away.
+    release_workdir(ctx);
+    std::error_code ec;
+    fs::remove_all(ctx.work, ec);
+    err << "kpatch-build: " << printable(ctx.target.release) << ": " << e.what()
+        << ": its commands were stopped and the work directory " << printable(ctx.work.string()) << " removed\n";
+    throw;
   }
   release_workdir(ctx);
   if (!ok) {

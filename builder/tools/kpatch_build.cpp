@@ -16,6 +16,7 @@
 #include "build/pipeline.h"
 #include "support/diag.h"
 #include "support/printable.h"
+#include "sys/signals.h"
 
 namespace {
 
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 1;
   }
+  kp::install_stop_handlers();
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
@@ -126,5 +128,7 @@ int main(int argc, char** argv) {
   } catch (const kp::Fatal& e) {
     std::cerr << kp::printable(e.what()) << '\n';
     return 1;
+  } catch (const kp::Interrupted& e) {
+    return 128 + e.signo();  // build_one() said so
   }
 }
