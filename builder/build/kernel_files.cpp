@@ -5,12 +5,33 @@
 // "differs from vmlinux", which blames the tree instead of the file. So a
 // binary is first checked to be whole: the ELF header, the section header
 // table and every section with contents lie inside the file.
+//
+// Then the files must be of one kernel. In the cache they come from
+// different Debian packages (vmlinux from -dbg, the image from -unsigned,
+// config from -headers), each stored by its own stage, so a vmlinux copied
+// in from another release would give a module with that kernel's
+// addresses and build ID, and no word. Each file says which kernel it is:
+//
+//   vmlinux   linux_banner "Linux version 6.1.0-56-cloud-amd64 (...)", and
+//             its GNU build ID note
+//   vmlinuz   the bzImage header's kernel_version "6.1.0-56-cloud-amd64 ...",
+//             and the build ID of the vmlinux compressed inside it, which
+//             kernel-tree records as image.build-id
+//   config    CONFIG_BUILD_SALT, which Debian sets to the release
+//
+// and all must agree with the release being built for. With -s the tree's
+// UTS_RELEASE is the release, and vmlinux's banner must say it.
 #include "build/kernel_files.h"
 
 #include <elf.h>
+#include <gelf.h>
 
 #include <cstring>
 #include <fstream>
+#include <vector>
+
+#include "build/build_id.h"
+#include "elf/elf_file.h"
 
 namespace kp {
 
@@ -26,6 +47,15 @@ template <typename T>
 bool read_at(std::ifstream& in, uint64_t offset, T& out) {
   in.seekg(static_cast<std::streamoff>(offset));
   return static_cast<bool>(in.read(reinterpret_cast<char*>(&out), sizeof out));
+}
+
+}  // namespace
+
+namespace {
+
+void check_exists(const fs::path& path, const std::string& advice) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw BuildError(path.string() + ": not found" + advice);
 }
 
 }  // namespace
@@ -56,14 +86,125 @@ void check_whole_elf(const fs::path& path, const std::string& advice) {
 
 namespace kp {
 
+namespace {
+
+// "6.1.0-56-cloud-amd64" from "Linux version 6.1.0-56-cloud-amd64 (...".
+std::string banner_release(std::string_view banner) {
+  constexpr std::string_view kPrefix = "Linux version ";
+  if (!banner.starts_with(kPrefix)) return {};
+  banner.remove_prefix(kPrefix.size());
+  return std::string(banner.substr(0, banner.find_first_of(" \n")));
+}
+
+// What one of the kernel's files says it is.
+struct Identity {
+  std::string what;  // "vmlinux"
+  fs::path path;
+  std::string release, build_id;  // "" where the file does not say
+};
+
+std::string describe(const Identity& id) {
+  std::string s = id.what + " " + id.path.string() + " is " + (id.release.empty() ? "of no known release" : id.release);
+  if (!id.build_id.empty()) s += ", build ID " + id.build_id;
+  return s;
+}
+
+std::string config_value(const fs::path& config, const std::string& key) {
+  std::ifstream in(config);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(key + "=\"") && line.size() > key.size() + 2 && line.ends_with("\""))
+      return line.substr(key.size() + 2, line.size() - key.size() - 3);
+  return {};
+}
+
+std::string first_line(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+std::string vmlinux_release(const fs::path& vmlinux) {
+  elf::ElfFile f = elf::ElfFile::open_read(vmlinux.string());
+  for (size_t i = 1; i < f.section_count(); ++i) {
+    GElf_Shdr sh = f.shdr(i);
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0) continue;
+    Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
+    for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
+      GElf_Sym sym;
+      if (gelf_getsym(d, static_cast<int>(k), &sym) == nullptr || sym.st_shndx == SHN_UNDEF ||
+          sym.st_shndx >= f.section_count() || f.string_at(sh.sh_link, sym.st_name, "symbol") != "linux_banner")
+        continue;
+      GElf_Shdr where = f.shdr(sym.st_shndx);
+      auto bytes = f.bytes(sym.st_shndx);
+      if (sym.st_value < where.sh_addr || sym.st_value - where.sh_addr >= bytes.size()) return {};
+      uint64_t off = sym.st_value - where.sh_addr;
+      std::string_view text(reinterpret_cast<const char*>(bytes.data()) + off, bytes.size() - off);
+      return banner_release(text.substr(0, text.find('\0')));
+    }
+  }
+  return {};
+}
+
+std::string bzimage_release(const fs::path& image) {
+  std::ifstream in(image, std::ios::binary);
+  char magic[4] = {};
+  uint16_t version_at = 0;
+  in.seekg(0x202);
+  in.read(magic, 4);
+  in.seekg(0x20e);
+  in.read(reinterpret_cast<char*>(&version_at), 2);
+  if (!in || std::memcmp(magic, "HdrS", 4) != 0 || version_at == 0) return {};
+  in.seekg(version_at + 0x200);
+  std::string text(256, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text.substr(0, text.find_first_of(std::string(" \0", 2)));
+}
+
 std::string damaged_cache_advice(const BuildCtx& ctx) {
   if (ctx.target.cache.empty()) return "";
   return "; the kernel cache " + ctx.target.cache.string() +
          " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)";
 }
 
+namespace {
+
+// Every file must name `release` (config may not say), and their build IDs
+// must be one.
+void check_agree(const std::vector<Identity>& ids, const std::string& release, const std::string& advice) {
+  bool ok = true;
+  for (const Identity& id : ids) {
+    if (id.release != release && !(id.release.empty() && id.what == "config")) ok = false;
+    if (!id.build_id.empty() && !ids[0].build_id.empty() && id.build_id != ids[0].build_id) ok = false;
+  }
+  if (ok) return;
+  std::string msg = "the kernel's files are not all of " + release + ":";
+  for (const Identity& id : ids) msg += "\n  " + describe(id);
+  throw BuildError(msg + "\n" + advice);
+}
+
+}  // namespace
+
 void check_kernel_files(BuildCtx& ctx) {
-  check_whole_elf(ctx.target.vmlinux, damaged_cache_advice(ctx));
+  const KernelTarget& t = ctx.target;
+  check_whole_elf(t.vmlinux, damaged_cache_advice(ctx));
+  ctx.build_id = read_build_id(t.vmlinux.string());
+  std::vector<Identity> ids{{"vmlinux", t.vmlinux, vmlinux_release(t.vmlinux), ctx.build_id}};
+  if (t.cache.empty()) {  // -s: the user's vmlinux against the tree's UTS_RELEASE
+    check_agree(ids, t.release,
+                "pass -v with the vmlinux of the kernel the tree was prepared as (UTS_RELEASE " + t.release + ")");
+    return;
+  }
+  fs::path image = t.cache / "vmlinuz";
+  check_exists(image, damaged_cache_advice(ctx));
+  ids.push_back({"image", image, bzimage_release(image), first_line(t.cache / "image.build-id")});
+  ids.push_back({"config", t.config, config_value(t.config, "CONFIG_BUILD_SALT"), ""});
+  check_agree(ids, t.release,
+              "the kernel cache " + t.cache.string() +
+                  " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)");
 }
 
 }  // namespace kp

@@ -15,6 +15,11 @@ namespace kp {
 // "PATH: not an ELF file" when it is not one; `advice` ends the message.
 void check_whole_elf(const fs::path& path, const std::string& advice);
 
+// The release in vmlinux's linux_banner ("" if it has none), and in a
+// bzImage's header ("" if it is none).
+std::string vmlinux_release(const fs::path& vmlinux);
+std::string bzimage_release(const fs::path& image);
+
 // "; the kernel cache DIR is damaged: remove ... and build again" for a
 // file of the cache, "" for the user's own files (-s).
 std::string damaged_cache_advice(const BuildCtx& ctx);

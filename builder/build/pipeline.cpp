@@ -9,7 +9,6 @@
 #include <iomanip>
 #include <iostream>
 
-#include "build/build_id.h"
 #include "support/diag.h"
 #include "support/printable.h"
 #include "sys/signals.h"
@@ -67,10 +66,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("patches applied", apply_patches);
   stage("patched objects compiled", compile_patched);
   stage("exported symbols keep their CRCs", check_exported_crcs);
-  stage("objects compared", [](BuildCtx& c) {
-    c.build_id = read_build_id(c.target.vmlinux.string());
-    diff_objects(c);
-  });
+  stage("objects compared", diff_objects);  // ctx.build_id is read when the kernel is checked
   stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
   stage("livepatch module written", finish_module);

@@ -22,7 +22,16 @@ fail() {
 mkdir -p "$T/tools" "$T/cache" "$T/src/kernel"
 printf 'KERNELRELEASE=6.1.0-test\nCC=gcc\nKCFLAGS=-ffunction-sections\n' >"$T/cache/make.args"
 : >"$T/cache/config"
-cp /bin/true "$T/cache/vmlinux"  # a whole ELF file
+# A stand-in kernel that says it is 6.1.0-test: vmlinux, and the image's
+# setup header (magic HdrS, kernel_version at 0x200 + 0x400).
+printf 'const char linux_banner[] = "Linux version 6.1.0-test (t) #1\\n";\nint _start(void) { return 0; }\n' >"$T/k.c"
+gcc -nostdlib -static -no-pie -o "$T/cache/vmlinux" "$T/k.c"
+head -c 4096 /dev/zero >"$T/cache/vmlinuz"
+put() { printf "$2" | dd of="$T/cache/vmlinuz" bs=1 seek=$(($1)) conv=notrunc status=none; }
+put 0x202 'HdrS'
+put 0x20e '\x00\x04'
+put 0x600 '6.1.0-test (t) #1'
+: >"$T/cache/image.build-id"
 printf 'int one(void)\n{\n\treturn 1;\n}\n' >"$T/src/kernel/a.c"
 # The stand-in compile: "gcc" records its pid and sleeps; a child of make
 # of a child of kpatch-build, as the real one is.
