@@ -73,6 +73,19 @@ ProcResult collect(int fd, pid_t group) {
   return r;
 }
 
+// After a stop signal: every process of the group gone, not only those
+// that held the output pipe (one writing elsewhere outlives it), so that
+// the tree can be unmounted. SIGKILL after 5 s; give up after 10.
+void wait_group_gone(pid_t group) {
+  auto begin = std::chrono::steady_clock::now();
+  while (kill(-group, 0) == 0) {
+    auto waited = std::chrono::steady_clock::now() - begin;
+    if (waited > std::chrono::seconds(10)) return;
+    kill(-group, waited > std::chrono::seconds(5) ? SIGKILL : SIGTERM);
+    usleep(50'000);
+  }
+}
+
 }  // namespace
 
 ProcResult PosixRunner::run(const Command& cmd) {
@@ -94,6 +107,7 @@ ProcResult PosixRunner::run(const Command& cmd) {
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
   }
+  if (stop_pending()) wait_group_gone(pid);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   if (!log_.empty()) {
     std::ofstream log(log_, std::ios::app);

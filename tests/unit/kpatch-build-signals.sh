@@ -27,7 +27,7 @@ printf 'KERNELRELEASE=6.1.0-test\nCC=gcc\nKCFLAGS=-ffunction-sections\n' >"$T/ca
 printf 'const char linux_banner[] = "Linux version 6.1.0-test (t) #1\\n";\nint _start(void) { return 0; }\n' >"$T/k.c"
 gcc -nostdlib -static -no-pie -o "$T/cache/vmlinux" "$T/k.c"
 head -c 4096 /dev/zero >"$T/cache/vmlinuz"
-put() { printf "$2" | dd of="$T/cache/vmlinuz" bs=1 seek=$(($1)) conv=notrunc status=none; }
+put() { printf %b "$2" | dd of="$T/cache/vmlinuz" bs=1 seek=$(($1)) conv=notrunc status=none; }
 put 0x202 'HdrS'
 put 0x20e '\x00\x04'
 put 0x600 '6.1.0-test (t) #1'
