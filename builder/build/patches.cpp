@@ -147,8 +147,10 @@ void judge_hunks(BuildCtx& ctx, const fs::path& patch, const std::string& output
 
 void run_patch(BuildCtx& ctx, bool dry_run) {
   for (const fs::path& p : ctx.manifest.patches) {
-    Command cmd{
-        {"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()}, {}, {}};
+    // LC_ALL=C: its messages are parsed (patch_failure, inexact_hunks).
+    Command cmd{{"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()},
+                {},
+                {"LC_ALL=C"}};
     // The dry run lets patch fuzz so that a fuzzy hunk is named as such;
     // the real run then takes no more fuzz than was allowed.
     if (dry_run)

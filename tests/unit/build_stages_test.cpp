@@ -99,10 +99,10 @@ TEST_F(BuildStages, PatchesAreDryRunFirstAndFilesCollected) {
   check_patches(c);
   EXPECT_EQ(c.changed_files, (std::vector<std::string>{"fs/proc/cmdline.c", "fs/binfmt_misc.c"}));
   ASSERT_EQ(run_.commands.size(), 1u);
-  EXPECT_EQ(run_.commands[0], "patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
+  EXPECT_EQ(run_.commands[0], "LC_ALL=C patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
                                   (dir_ / "fix.patch").string() + " --dry-run");
   apply_patches(c);
-  EXPECT_EQ(run_.commands[1], "patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
+  EXPECT_EQ(run_.commands[1], "LC_ALL=C patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
                                   (dir_ / "fix.patch").string() + " --fuzz=0");
 }
 
