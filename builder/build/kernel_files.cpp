@@ -18,6 +18,8 @@
 //             and the build ID of the vmlinux compressed inside it, which
 //             kernel-tree records as image.build-id
 //   config    CONFIG_BUILD_SALT, which Debian sets to the release
+//   Module.symvers  the CRCs of vmlinux's exports, which vmlinux has as
+//             the words its __crc_ symbols point at (CONFIG_MODVERSIONS)
 //
 // and all must agree with the release being built for. With -s the tree's
 // UTS_RELEASE is the release, and vmlinux's banner must say it.
@@ -26,8 +28,12 @@
 #include <elf.h>
 #include <gelf.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <vector>
 
 #include "build/build_id.h"
@@ -126,26 +132,50 @@ std::string first_line(const fs::path& p) {
 
 }  // namespace
 
-std::string vmlinux_release(const fs::path& vmlinux) {
+namespace {
+
+// The bytes at a symbol's address, to the end of its section; empty when
+// it points outside.
+std::string_view symbol_bytes(const elf::ElfFile& f, const GElf_Sym& sym) {
+  if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= f.section_count()) return {};
+  GElf_Shdr where = f.shdr(sym.st_shndx);
+  auto bytes = f.bytes(sym.st_shndx);
+  if (sym.st_value < where.sh_addr || sym.st_value - where.sh_addr >= bytes.size()) return {};
+  uint64_t off = sym.st_value - where.sh_addr;
+  return {reinterpret_cast<const char*>(bytes.data()) + off, bytes.size() - off};
+}
+
+}  // namespace
+
+VmlinuxIdentity read_vmlinux_identity(const fs::path& vmlinux) {
   elf::ElfFile f = elf::ElfFile::open_read(vmlinux.string());
+  VmlinuxIdentity out;
   for (size_t i = 1; i < f.section_count(); ++i) {
     GElf_Shdr sh = f.shdr(i);
     if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0) continue;
     Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
     for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
       GElf_Sym sym;
-      if (gelf_getsym(d, static_cast<int>(k), &sym) == nullptr || sym.st_shndx == SHN_UNDEF ||
-          sym.st_shndx >= f.section_count() || f.string_at(sh.sh_link, sym.st_name, "symbol") != "linux_banner")
-        continue;
-      GElf_Shdr where = f.shdr(sym.st_shndx);
-      auto bytes = f.bytes(sym.st_shndx);
-      if (sym.st_value < where.sh_addr || sym.st_value - where.sh_addr >= bytes.size()) return {};
-      uint64_t off = sym.st_value - where.sh_addr;
-      std::string_view text(reinterpret_cast<const char*>(bytes.data()) + off, bytes.size() - off);
-      return banner_release(text.substr(0, text.find('\0')));
+      if (gelf_getsym(d, static_cast<int>(k), &sym) == nullptr) continue;
+      std::string name = f.string_at(sh.sh_link, sym.st_name, "symbol");
+      if (name == "linux_banner") {
+        std::string_view text = symbol_bytes(f, sym);
+        out.release = banner_release(text.substr(0, text.find('\0')));
+      } else if (name.starts_with("__crc_")) {
+        // CONFIG_MODVERSIONS: the CRC is the word the symbol points at.
+        std::string_view word = symbol_bytes(f, sym);
+        uint32_t crc = 0;
+        if (word.size() < sizeof crc) continue;
+        std::memcpy(&crc, word.data(), sizeof crc);
+        out.crcs.emplace(name.substr(6), crc);
+      }
     }
   }
-  return {};
+  return out;
+}
+
+std::string vmlinux_release(const fs::path& vmlinux) {
+  return read_vmlinux_identity(vmlinux).release;
 }
 
 std::string bzimage_release(const fs::path& image) {
@@ -186,25 +216,58 @@ void check_agree(const std::vector<Identity>& ids, const std::string& release, c
   throw BuildError(msg + "\n" + advice);
 }
 
+// Module.symvers must give vmlinux's exports the CRCs vmlinux has: a
+// Module.symvers of another build makes modpost stamp the module with
+// CRCs the running kernel refuses.
+void check_symvers(const fs::path& symvers, const fs::path& vmlinux, const std::map<std::string, uint32_t>& crcs,
+                   const std::string& release, const std::string& advice) {
+  if (crcs.empty() || symvers.empty()) return;
+  std::ifstream in(symvers);
+  size_t compared = 0, differ = 0;
+  std::string first;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string crc, name, owner;
+    if (!std::getline(fields, crc, '\t') || !std::getline(fields, name, '\t') || !std::getline(fields, owner, '\t') ||
+        owner != "vmlinux")
+      continue;
+    auto it = crcs.find(name);
+    if (it == crcs.end()) continue;
+    ++compared;
+    char ours[16];
+    std::snprintf(ours, sizeof ours, "0x%08x", it->second);
+    if (std::strtoul(crc.c_str(), nullptr, 16) == it->second) continue;
+    if (differ++ == 0) first = name + " is " + crc + " there, " + ours + " in vmlinux";
+  }
+  if (differ == 0) return;
+  throw BuildError("the kernel's files are not all of " + release + ":\n  " + symvers.string() + " gives " +
+                   std::to_string(differ) + " of " + std::to_string(compared) + " CRCs of vmlinux " + vmlinux.string() +
+                   " otherwise (" + first + ")\n" + advice);
+}
+
 }  // namespace
 
 void check_kernel_files(BuildCtx& ctx) {
   const KernelTarget& t = ctx.target;
   check_whole_elf(t.vmlinux, damaged_cache_advice(ctx));
   ctx.build_id = read_build_id(t.vmlinux.string());
-  std::vector<Identity> ids{{"vmlinux", t.vmlinux, vmlinux_release(t.vmlinux), ctx.build_id}};
+  VmlinuxIdentity v = read_vmlinux_identity(t.vmlinux);
+  std::vector<Identity> ids{{"vmlinux", t.vmlinux, v.release, ctx.build_id}};
   if (t.cache.empty()) {  // -s: the user's vmlinux against the tree's UTS_RELEASE
-    check_agree(ids, t.release,
-                "pass -v with the vmlinux of the kernel the tree was prepared as (UTS_RELEASE " + t.release + ")");
+    std::string advice =
+        "pass -v with the vmlinux of the kernel the tree was prepared as (UTS_RELEASE " + t.release + ")";
+    check_agree(ids, t.release, advice);
+    check_symvers(t.symvers, t.vmlinux, v.crcs, t.release, "pass --symvers with the Module.symvers of that kernel");
     return;
   }
   fs::path image = t.cache / "vmlinuz";
   check_exists(image, damaged_cache_advice(ctx));
   ids.push_back({"image", image, bzimage_release(image), first_line(t.cache / "image.build-id")});
   ids.push_back({"config", t.config, config_value(t.config, "CONFIG_BUILD_SALT"), ""});
-  check_agree(ids, t.release,
-              "the kernel cache " + t.cache.string() +
-                  " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)");
+  std::string advice = "the kernel cache " + t.cache.string() +
+                       " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)";
+  check_agree(ids, t.release, advice);
+  check_symvers(t.symvers, t.vmlinux, v.crcs, t.release, advice);
 }
 
 }  // namespace kp

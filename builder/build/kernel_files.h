@@ -3,7 +3,9 @@
 // one release the build is for. See kernel_files.cpp.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "build/context.h"
@@ -18,6 +20,12 @@ void check_whole_elf(const fs::path& path, const std::string& advice);
 // The release in vmlinux's linux_banner ("" if it has none), and in a
 // bzImage's header ("" if it is none).
 std::string vmlinux_release(const fs::path& vmlinux);
+// vmlinux's release and, with CONFIG_MODVERSIONS, the CRC of each export.
+struct VmlinuxIdentity {
+  std::string release;
+  std::map<std::string, uint32_t> crcs;
+};
+VmlinuxIdentity read_vmlinux_identity(const fs::path& vmlinux);
 std::string bzimage_release(const fs::path& image);
 
 // "; the kernel cache DIR is damaged: remove ... and build again" for a

@@ -34,7 +34,8 @@ std::string Command::str() const {
 namespace {
 
 [[noreturn]] void exec_child(const Command& cmd, int out_fd) {
-  setpgid(0, 0);  // a group of its own, stopped as one (sys/signals.h)
+  setpgid(0, 0);             // a group of its own, stopped as one (sys/signals.h)
+  signal(SIGPIPE, SIG_DFL);  // kpatch-build ignores it; its commands do not
   dup2(out_fd, STDOUT_FILENO);
   dup2(out_fd, STDERR_FILENO);
   int devnull = open("/dev/null", O_RDONLY);

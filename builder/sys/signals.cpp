@@ -29,6 +29,10 @@ void install_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a blocking read returns EINTR
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
+  // A closed stderr (`kpatch-build ... 2>&1 | head`) must not kill the
+  // build halfway with its tree mounted: writes then fail instead.
+  // PosixRunner restores SIGPIPE for the commands it runs.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 int stop_signal() {

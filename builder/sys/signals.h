@@ -24,7 +24,7 @@ class Interrupted : public std::runtime_error {
   int signo_;
 };
 
-// Installs the handlers (main() only).
+// Installs the handlers and ignores SIGPIPE (main() only).
 void install_stop_handlers();
 // The first stop signal received, or 0.
 int stop_signal();

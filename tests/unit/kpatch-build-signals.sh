@@ -11,7 +11,13 @@ set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: $0 KPATCH-BUILD" >&2; exit 2; }
 KPATCH_BUILD=$1
 T=$(mktemp -d /tmp/kpatch-signals.XXXXXX)
-trap 'rm -rf -- "$T"' EXIT
+# A failed run may leave its work dir and "gcc": take them too.
+cleanup() {
+	[[ ! -s $T/gcc.pid ]] || kill "$(cat "$T/gcc.pid")" 2>/dev/null || true
+	[[ ! -s $T/workdir ]] || rm -rf -- "$(dirname "$(cat "$T/workdir")")"
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
 
 fail() {
 	printf 'FAIL: %s\n' "$*" >&2
@@ -86,3 +92,22 @@ stopped_run() {
 
 stopped_run TERM 143
 stopped_run INT 130
+
+# stderr whose reader goes away after the first line: kpatch-build goes
+# on (SIGPIPE is ignored) to the compile, and a signal still cleans up.
+rm -f "$T/gcc.pid" "$T/released"
+mkfifo "$T/fifo"
+{ head -n 1 >/dev/null; } <"$T/fifo" &
+PIDS=$T KPATCH_TOOLS_DIR=$T/tools "$KPATCH_BUILD" --kernel 6.1.0-test -o "$T/out" "$T/fix.patch" 2>"$T/fifo" &
+pid=$!
+for ((i = 0; i < 100; i++)); do
+	[[ -s $T/gcc.pid ]] && break
+	sleep 0.1
+done
+[[ -s $T/gcc.pid ]] || fail "PIPE: kpatch-build died when its stderr went away"
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc -eq 143 ]] || fail "PIPE: exit status $rc, not 143"
+[[ -s $T/released ]] || fail "PIPE: the private tree was not released"
+echo "ok: a closed stderr does not stop the build halfway"
