@@ -18,6 +18,7 @@ namespace {
 std::string kernel_source(const std::string& release) {
   return "const char linux_banner[] = \"Linux version " + release +
          " (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.192-2\\n\";\n"
+         "__attribute__((section(\"__kcrctab\"), used)) const unsigned int __crc_foo = 0x1234abcd;\n"
          "int _start(void) { return 0; }\n";
 }
 
@@ -107,6 +108,27 @@ TEST_F(KernelFiles, AnotherBuildOfTheSameReleaseIsRefused) {
   EXPECT_NE(msg.find("/cache/vmlinuz is 6.1.0-56-cloud-amd64, build ID 0123456789abcdef0123456789abcdef01234567"),
             std::string::npos)
       << msg;
+}
+
+// CONFIG_MODVERSIONS: Module.symvers of another build has other CRCs.
+TEST_F(KernelFiles, ModuleSymversWithOtherCrcsIsRefused) {
+  EXPECT_EQ(read_vmlinux_identity(dir_ / "cache/vmlinux").crcs, (std::map<std::string, uint32_t>{{"foo", 0x1234abcd}}));
+  std::ofstream(dir_ / "cache/Module.symvers") << "0x1234abcd\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n"
+                                                  "0x00000007\tbar\tfs/binfmt_misc\tEXPORT_SYMBOL\t\n";
+  BuildCtx c = ctx();
+  c.target.symvers = dir_ / "cache/Module.symvers";
+  EXPECT_EQ(error_of(c), "(no error)");
+  std::ofstream(dir_ / "cache/Module.symvers") << "0x0badc0de\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n";
+  BuildCtx c2 = ctx();
+  c2.target.symvers = dir_ / "cache/Module.symvers";
+  std::string d = dir_.string();
+  EXPECT_EQ(error_of(c2), "the kernel's files are not all of 6.1.0-56-cloud-amd64:\n  " + d +
+                              "/cache/Module.symvers gives 1 of 1 CRCs of vmlinux " + d +
+                              "/cache/vmlinux otherwise (foo is 0x0badc0de there, 0x1234abcd in vmlinux)\nthe kernel "
+                              "cache " +
+                              d +
+                              "/cache is damaged: remove that directory and build again (kernel-tree prepare fetches "
+                              "it anew)");
 }
 
 TEST_F(KernelFiles, AnImageOrConfigOfAnotherReleaseIsRefused) {
