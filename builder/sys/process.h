@@ -12,7 +12,7 @@ struct Command {
   std::string cwd;               // empty: inherit
   std::vector<std::string> env;  // NAME=VALUE added to the environment
 
-  std::string str() const;  // shell-like rendering for logs and tests
+  std::string str() const;       // shell-like rendering for logs and tests
 };
 
 struct ProcResult {
