@@ -10,35 +10,23 @@
 // step (module/klp_convert.cpp) turns it into a livepatch module, which is
 // optionally signed and moved to the output directory atomically.
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "build/context.h"
+#include "common/text.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"
 #include "sys/signals.h"
 
 namespace kp {
 
+// One rule for C literals of user text (common/text.h): every control byte
+// as an octal escape.
 std::string c_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\' || c == '?') out += '\\';  // '?': no trigraph
-    if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];  // three octal digits: a digit after it cannot extend it
-      std::snprintf(buf, sizeof buf, "\\%03o", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return kp::c_string(std::string_view(s));
 }
 
 namespace {

@@ -9,8 +9,9 @@
 #include <iomanip>
 #include <iostream>
 
+#include "common/text.h"
 #include "support/diag.h"
-#include "support/printable.h"
+#include "support/terminal.h"
 #include "sys/signals.h"
 
 namespace kp {
@@ -24,7 +25,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 // Warnings the stages added since the last call, one line each.
 void flush_warnings(BuildCtx& ctx, std::ostream& out, size_t& shown) {
   for (; shown < ctx.warnings.size(); ++shown)
-    out << "kpatch-build: " << printable(ctx.target.release) << ": warning: " << printable(ctx.warnings[shown]) << '\n';
+    out << "kpatch-build: " << terminal_safe(ctx.target.release) << ": warning: " << terminal_safe(ctx.warnings[shown])
+        << '\n';
 }
 
 // Runs one stage; its progress line says it is done, so a stage that fails
@@ -46,7 +48,7 @@ void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char*
   ctx.timings.emplace_back(name, secs);
   char buf[32];
   std::snprintf(buf, sizeof buf, "[%6.1fs] ", seconds_since(ctx.start));
-  progress << "kpatch-build: " << buf << printable(ctx.target.release) << ": " << name << " (" << std::fixed
+  progress << "kpatch-build: " << buf << terminal_safe(ctx.target.release) << ": " << name << " (" << std::fixed
            << std::setprecision(1) << secs << "s)" << std::endl;
   flush_warnings(ctx, progress, shown);
 }
@@ -108,31 +110,32 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   try {
     stages(ctx, progress);
   } catch (const BuildError& e) {
-    err << "kpatch-build: " << printable(ctx.target.release) << ": error: " << printable(e.what()) << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
     ok = false;
   } catch (const Fatal& e) {
-    err << "kpatch-build: " << printable(ctx.target.release) << ": " << printable(e.what()) << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << terminal_safe(e.what()) << '\n';
     ok = false;
   } catch (const fs::filesystem_error& e) {
-    err << "kpatch-build: " << printable(ctx.target.release) << ": error: " << printable(e.what()) << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
     ok = false;
   } catch (const Interrupted& e) {
     // Children are stopped; take the overlay down and the work dir away.
     release_workdir(ctx);
     std::error_code ec;
     fs::remove_all(ctx.work, ec);
-    err << "kpatch-build: " << printable(ctx.target.release) << ": " << e.what()
-        << ": its commands were stopped and the work directory " << printable(ctx.work.string()) << " removed\n";
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << e.what()
+        << ": its commands were stopped and the work directory " << terminal_safe(ctx.work.string()) << " removed\n";
     throw;
   }
   release_workdir(ctx);
   if (!ok) {
-    err << "kpatch-build: the full log is " << printable(ctx.log.string()) << '\n';
+    err << "kpatch-build: the full log is " << terminal_safe(ctx.log.string()) << '\n';
     return false;
   }
-  progress << "kpatch-build: " << printable(ctx.target.release) << ": wrote " << printable(ctx.ko.string()) << '\n';
+  progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": wrote " << terminal_safe(ctx.ko.string())
+           << '\n';
   if (ctx.cfg.debug) {
-    progress << "kpatch-build: work directory kept: " << printable(ctx.work.string()) << '\n';
+    progress << "kpatch-build: work directory kept: " << terminal_safe(ctx.work.string()) << '\n';
   } else {
     std::error_code ec;
     fs::remove_all(ctx.work, ec);

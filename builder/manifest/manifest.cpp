@@ -18,9 +18,9 @@
 #include <sstream>
 
 #include "common/names.h"
+#include "common/text.h"
 #include "support/diag.h"
 #include "support/file.h"
-#include "support/printable.h"
 
 namespace kp {
 
@@ -37,9 +37,9 @@ class Reader {
     int line = m.line >= 0 ? m.line + 1 : 1;
     int col = m.column >= 0 ? m.column + 1 : 1;
     // Every part may hold the manifest's own bytes: none is printed raw.
-    std::string out = printable(file_.string(), false) + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                      ": error: " + printable(msg, false);
-    if (line - 1 < static_cast<int>(lines_.size())) out += "\n  " + printable(lines_[line - 1], false);
+    std::string out = printable(file_.string()) + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                      ": error: " + printable(msg);
+    if (line - 1 < static_cast<int>(lines_.size())) out += "\n  " + printable(lines_[line - 1]);
     throw Fatal(out);
   }
 
@@ -140,7 +140,7 @@ std::optional<std::string> patch_file_problem(const std::filesystem::path& p) {
 
 void check_patch_files(const std::vector<std::filesystem::path>& patches) {
   for (const auto& p : patches)
-    if (auto why = patch_file_problem(p)) throw Fatal(printable(p.string(), false) + ": error: patch file " + *why);
+    if (auto why = patch_file_problem(p)) throw Fatal(printable(p.string()) + ": error: patch file " + *why);
 }
 
 std::string Manifest::module_name() const {

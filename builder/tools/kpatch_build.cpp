@@ -14,8 +14,9 @@
 #include <optional>
 
 #include "build/pipeline.h"
+#include "common/text.h"
 #include "support/diag.h"
-#include "support/printable.h"
+#include "support/terminal.h"
 #include "sys/signals.h"
 
 namespace {
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
     }
     return ok ? 0 : 1;
   } catch (const kp::Fatal& e) {
-    std::cerr << kp::printable(e.what()) << '\n';
+    std::cerr << kp::terminal_safe(e.what()) << '\n';
     return 1;
   } catch (const kp::Interrupted& e) {
     return 128 + e.signo();  // build_one() said so

@@ -116,7 +116,7 @@ TEST_F(ManifestTest, ADirectoryIsNoPatchFile) {
 TEST_F(ManifestTest, ControlCharactersAreEscaped) {
   EXPECT_EQ(error_of("id: \"\\e]0;owned\\a\\r\\nkpatch-build: wrote x.ko\"\n"),
             "m.yaml:1:5: error: id '\\x1b]0;owned\\x07\\x0d\\x0akpatch-build: wrote x.ko' may only contain a-z, 0-9, "
-            "'_' and '-'\n  id: \"\\e]0;owned\\a\\r\\nkpatch-build: wrote x.ko\"");
+            "'_' and '-'\n  id: \"\\\\e]0;owned\\\\a\\\\r\\\\nkpatch-build: wrote x.ko\"");
   EXPECT_EQ(error_of("id: x\n\x1b[2Jsumary: typo\n"),
             "m.yaml:2:1: error: unknown key '\\x1b[2Jsumary'\n  \\x1b[2Jsumary: typo");
 }

@@ -1,10 +1,10 @@
-#include "support/printable.h"
+#include "support/terminal.h"
 
 #include <cstdio>
 
 namespace kp {
 
-std::string printable(std::string_view text, bool keep_lines) {
+std::string terminal_safe(std::string_view text, bool keep_lines) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
