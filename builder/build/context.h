@@ -28,7 +28,8 @@ struct BuildConfig {
   unsigned jobs = 2;
   bool debug = false;
   bool skip_compiler_check = false;
-  std::optional<bool> replace;        // -R sets false
+  bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
+  std::optional<bool> replace;  // -R sets false
   std::string sign_key, sign_cert;
   // -s/-c/-v/--symvers: any configured and prepared kernel tree instead of a
   // Debian release from the cache (see prepare_target).
@@ -39,11 +40,11 @@ struct BuildConfig {
 
 struct KernelTarget {
   std::string release;
-  fs::path cache;  // the prepared cache dir; empty with -s
-  fs::path src;    // the prepared tree workdirs are views of
+  fs::path cache;    // the prepared cache dir; empty with -s
+  fs::path src;      // the prepared tree workdirs are views of
   fs::path modules;  // where the built .ko files are (searched recursively)
   fs::path symvers, vmlinux, vmlinux_symtab, module_symtabs, config;
-  bool lazy_module_symtabs = false;  // -s: module symtabs made on demand from `modules`
+  bool lazy_module_symtabs = false;    // -s: module symtabs made on demand from `modules`
   std::vector<std::string> make_args;  // KERNELRELEASE=..., CC=..., KCFLAGS=...
 };
 
@@ -61,8 +62,7 @@ struct ObjectJob {
 };
 
 struct BuildCtx {
-  BuildCtx(const BuildConfig& c, Manifest m, std::string release, Runner& r)
-      : cfg(c), manifest(std::move(m)), run(r) {
+  BuildCtx(const BuildConfig& c, Manifest m, std::string release, Runner& r) : cfg(c), manifest(std::move(m)), run(r) {
     target.release = std::move(release);
   }
 
@@ -79,6 +79,8 @@ struct BuildCtx {
   fs::path ko;  // the finished module
   std::string build_id;
   std::vector<std::pair<std::string, double>> timings;  // stage, seconds
+  // Printed after the stage that found them, and kept in the report.
+  std::vector<std::string> warnings;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   std::string module_name() const { return manifest.module_name(); }
@@ -93,26 +95,42 @@ class BuildError : public std::runtime_error {
 
 // The passes, in order.
 void prepare_target(BuildCtx& ctx);      // fetch and prepare the kernel (cached)
+void check_kernel_files(BuildCtx& ctx);  // vmlinux whole and of this release (kernel_files.cpp)
 void check_compiler(BuildCtx& ctx);      // the kernel's compiler, unless overridden
 void make_workdir(BuildCtx& ctx);        // private view of the tree
 void release_workdir(BuildCtx& ctx);
-void check_patches(BuildCtx& ctx);       // every hunk applies (dry run), changed files
-void find_objects(BuildCtx& ctx);        // objects the changed files build
-void compile_original(BuildCtx& ctx);    // before the patch
+void check_patches(BuildCtx& ctx);     // every hunk applies (dry run), changed files
+void find_objects(BuildCtx& ctx);      // objects the changed files build
+void compile_original(BuildCtx& ctx);  // before the patch
 void apply_patches(BuildCtx& ctx);
-void compile_patched(BuildCtx& ctx);     // after the patch
-void check_exported_crcs(BuildCtx& ctx); // exported symbols keep their CRCs
-void diff_objects(BuildCtx& ctx);        // create-diff-object per object
-void verify_originals(BuildCtx& ctx);    // replaced functions match the shipped binaries
-void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
-void finish_module(BuildCtx& ctx);       // klp relocations, signature, output
-void write_report(BuildCtx& ctx);        // JSON next to the module
+void compile_patched(BuildCtx& ctx);      // after the patch
+void check_exported_crcs(BuildCtx& ctx);  // exported symbols keep their CRCs
+void diff_objects(BuildCtx& ctx);         // create-diff-object per object
+void verify_originals(BuildCtx& ctx);     // replaced functions match the shipped binaries
+void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
+void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
+void write_report(BuildCtx& ctx);         // JSON next to the module
 
 // Helpers shared by passes and tests.
+// The files a patch changes (-p1), each with the line of its "+++ " and
+// whether the patch creates it. Throws BuildError "PATCH:LINE: ..." for an
+// absolute name or one with "..".
+struct PatchedFile {
+  std::string name;
+  int line = 0;
+  bool created = false;
+};
+std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff_text);
 std::vector<std::string> files_in_patch(const std::string& diff_text);
 std::string patch_failure(const fs::path& patch, const std::string& patch_output);
+// Hunks GNU patch applied with fuzz or at an offset, from its output.
+struct InexactHunk {
+  std::string file;
+  int hunk = 0, line = 0, fuzz = 0, offset = 0;
+};
+std::vector<InexactHunk> inexact_hunks(const std::string& patch_output);
 std::string c_string(const std::string& s);
-fs::path module_symtab(BuildCtx& ctx, const std::string& module);  // readelf -s of a module
+fs::path module_symtab(BuildCtx& ctx, const std::string& module);                    // readelf -s of a module
 std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_text);  // #SYMVER sym crc
 // Kbuild's .<object>.cmd file, and what it says the object was compiled
 // for: "vmlinux", a module name ('-' as '_'), or "" for a module object

@@ -16,22 +16,17 @@
 #include <sstream>
 
 #include "build/context.h"
+#include "common/text.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"
+#include "sys/signals.h"
 
 namespace kp {
 
+// One rule for C literals of user text (common/text.h): every control byte
+// as an octal escape.
 std::string c_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
+  return kp::c_string(std::string_view(s));
 }
 
 namespace {
@@ -104,10 +99,10 @@ void assemble_module(BuildCtx& ctx) {
   kbuild << "\nldflags-y += -T $(src)/kpatch.lds\nccflags-y += -DKPATCH_REPLACE=" << (ctx.manifest.replace ? 1 : 0)
          << "\n";
   kbuild.close();
-  Command make{{"make", "-C", ctx.tree.string(), "M=" + dir.string(),
-                "KBUILD_EXTRA_SYMBOLS=" + ctx.target.symvers.string()},
-               {},
-               {}};
+  Command make{
+      {"make", "-C", ctx.tree.string(), "M=" + dir.string(), "KBUILD_EXTRA_SYMBOLS=" + ctx.target.symvers.string()},
+      {},
+      {}};
   for (const auto& a : ctx.target.make_args)
     if (!a.starts_with("KCFLAGS=")) make.argv.push_back(a);
   make.argv.push_back("modules");
@@ -123,15 +118,16 @@ void finish_module(BuildCtx& ctx) {
   KlpConvertStats stats;
   convert_klp_relocations(Object::load(built.string()), stats).write(converted.string());
   if (!ctx.cfg.sign_key.empty()) {
-    Command sign{{(ctx.tree / "scripts/sign-file").string(), "sha256", ctx.cfg.sign_key, ctx.cfg.sign_cert,
-                  converted.string()},
-                 {},
-                 {}};
+    Command sign{
+        {(ctx.tree / "scripts/sign-file").string(), "sha256", ctx.cfg.sign_key, ctx.cfg.sign_cert, converted.string()},
+        {},
+        {}};
     ProcResult r = ctx.run.run(sign);
     if (r.status != 0) throw BuildError("signing the module failed:\n" + r.output);
   }
   fs::create_directories(ctx.cfg.output_dir);
   ctx.ko = ctx.cfg.output_dir / (name + ".ko");
+  throw_if_stopped();  // the one step with output outside the work dir
   fs::path tmp = ctx.ko;
   tmp += ".tmp";
   fs::copy_file(converted, tmp, fs::copy_options::overwrite_existing);

@@ -3,44 +3,63 @@
 // releases the private tree.
 #include "build/pipeline.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 
-#include "build/build_id.h"
+#include "common/text.h"
 #include "support/diag.h"
+#include "support/terminal.h"
+#include "sys/signals.h"
 
 namespace kp {
 
 namespace {
 
-class Stage {
- public:
-  Stage(BuildCtx& ctx, std::ostream& progress, std::string name)
-      : ctx_(ctx), progress_(progress), name_(std::move(name)), begin_(std::chrono::steady_clock::now()) {}
-  ~Stage() {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
-    ctx_.timings.emplace_back(name_, secs);
-    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx_.start).count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "[%6.1fs] ", total);
-    progress_ << "kpatch-build: " << buf << ctx_.target.release << ": " << name_ << " (" << std::fixed
-              << std::setprecision(1) << secs << "s)" << std::endl;
-  }
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
- private:
-  BuildCtx& ctx_;
-  std::ostream& progress_;
-  std::string name_;
-  std::chrono::steady_clock::time_point begin_;
-};
+// Warnings the stages added since the last call, one line each.
+void flush_warnings(BuildCtx& ctx, std::ostream& out, size_t& shown) {
+  for (; shown < ctx.warnings.size(); ++shown)
+    out << "kpatch-build: " << terminal_safe(ctx.target.release) << ": warning: " << terminal_safe(ctx.warnings[shown])
+        << '\n';
+}
+
+// Runs one stage; its progress line says it is done, so a stage that fails
+// prints none (the error says what happened instead).
+template <typename Fn>
+void run_stage(BuildCtx& ctx, std::ostream& progress, size_t& shown, const char* name, Fn&& fn) {
+  auto begin = std::chrono::steady_clock::now();
+  try {
+    fn(ctx);
+    throw_if_stopped();  // a signal during in-process work
+  } catch (const Interrupted&) {
+    throw;  // build_one() says so in one line
+  } catch (...) {
+    ctx.timings.emplace_back(name, seconds_since(begin));
+    flush_warnings(ctx, progress, shown);
+    throw;
+  }
+  double secs = seconds_since(begin);
+  ctx.timings.emplace_back(name, secs);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "[%6.1fs] ", seconds_since(ctx.start));
+  progress << "kpatch-build: " << buf << terminal_safe(ctx.target.release) << ": " << name << " (" << std::fixed
+           << std::setprecision(1) << secs << "s)" << std::endl;
+  flush_warnings(ctx, progress, shown);
+}
 
 void stages(BuildCtx& ctx, std::ostream& progress) {
-  auto stage = [&](const char* name, auto&& fn) {
-    Stage s(ctx, progress, name);
-    fn(ctx);
-  };
-  stage("kernel ready", prepare_target);
+  size_t shown = 0;
+  auto stage = [&](const char* name, auto&& fn) { run_stage(ctx, progress, shown, name, fn); };
+  stage("kernel ready", [](BuildCtx& c) {
+    prepare_target(c);
+    check_kernel_files(c);
+  });
   stage("compiler checked", check_compiler);
   stage("private tree ready", make_workdir);
   stage("patches apply", check_patches);
@@ -49,10 +68,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("patches applied", apply_patches);
   stage("patched objects compiled", compile_patched);
   stage("exported symbols keep their CRCs", check_exported_crcs);
-  stage("objects compared", [](BuildCtx& c) {
-    c.build_id = read_build_id(c.target.vmlinux.string());
-    diff_objects(c);
-  });
+  stage("objects compared", diff_objects);  // ctx.build_id is read when the kernel is checked
   stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
   stage("livepatch module written", finish_module);
@@ -60,6 +76,26 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
 }
 
 }  // namespace
+
+void check_output_dir(const fs::path& dir) {
+  auto fail = [&](const std::string& why) {
+    throw Fatal("kpatch-build: error: -o " + printable(dir.string()) + ": " + why +
+                "; -o names the directory the module is written to");
+  };
+  fs::path p = fs::absolute(dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  std::error_code ec;
+  for (fs::path at = p;; at = at.parent_path()) {
+    auto st = fs::status(at, ec);
+    if (fs::exists(st)) {
+      if (!fs::is_directory(st))
+        fail(at == p ? "exists and is not a directory" : printable(at.string()) + " is not a directory");
+      if (::access(at.c_str(), W_OK | X_OK) != 0) fail(printable(at.string()) + " is not writable");
+      return;
+    }
+    if (at == at.parent_path()) return;
+  }
+}
 
 bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   char tmpl[] = "/tmp/kpatch-build-XXXXXX";
@@ -74,23 +110,32 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   try {
     stages(ctx, progress);
   } catch (const BuildError& e) {
-    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
     ok = false;
   } catch (const Fatal& e) {
-    err << "kpatch-build: " << ctx.target.release << ": " << e.what() << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << terminal_safe(e.what()) << '\n';
     ok = false;
   } catch (const fs::filesystem_error& e) {
-    err << "kpatch-build: " << ctx.target.release << ": error: " << e.what() << '\n';
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
     ok = false;
+  } catch (const Interrupted& e) {
+    // Children are stopped; take the overlay down and the work dir away.
+    release_workdir(ctx);
+    std::error_code ec;
+    fs::remove_all(ctx.work, ec);
+    err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << e.what()
+        << ": its commands were stopped and the work directory " << terminal_safe(ctx.work.string()) << " removed\n";
+    throw;
   }
   release_workdir(ctx);
   if (!ok) {
-    err << "kpatch-build: the full log is " << ctx.log.string() << '\n';
+    err << "kpatch-build: the full log is " << terminal_safe(ctx.log.string()) << '\n';
     return false;
   }
-  progress << "kpatch-build: " << ctx.target.release << ": wrote " << ctx.ko.string() << '\n';
+  progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": wrote " << terminal_safe(ctx.ko.string())
+           << '\n';
   if (ctx.cfg.debug) {
-    progress << "kpatch-build: work directory kept: " << ctx.work.string() << '\n';
+    progress << "kpatch-build: work directory kept: " << terminal_safe(ctx.work.string()) << '\n';
   } else {
     std::error_code ec;
     fs::remove_all(ctx.work, ec);

@@ -52,7 +52,8 @@ void write_report(BuildCtx& ctx) {
   out << "{\n  \"id\": " << json(ctx.manifest.id) << ",\n  \"module\": " << json(ctx.module_name())
       << ",\n  \"version\": " << ctx.manifest.version << ",\n  \"kernel\": " << json(ctx.target.release)
       << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_list(ctx.manifest.cves)
-      << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"objects\": [";
+      << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_list(ctx.warnings)
+      << ",\n  \"objects\": [";
   for (size_t i = 0; i < ctx.objects.size(); ++i) {
     const ObjectJob& o = ctx.objects[i];
     out << (i ? "," : "") << "\n    {\"object\": " << json(o.path) << ", \"parent\": " << json(o.parent)

@@ -12,10 +12,9 @@
 //   fs/proc/cmdline.o   .text.cmdline_proc_show   e8 00000000 53 48 8b 35 00000000 ...
 //   vmlinux             ffffffff813f5980          e8 ab5dc7ff 53 48 8b 35 7b16ec01 ...
 //
-// The bytes must be equal outside the fields the object's relocations cover (on both sides: the object holds zeros and an addend,
-// the binary the linked value). The ftrace site at the entry (after endbr64
-// if any) is also masked when the object has `call __fentry__` there: the
-// binary may hold the call or the 5-byte NOP that ftrace or objtool leave.
+// The bytes must be equal outside the fields the object's relocations cover (on both sides: the object holds zeros and
+// an addend, the binary the linked value). The ftrace site at the entry (after endbr64 if any) is also masked when the
+// object has `call __fentry__` there: the binary may hold the call or the 5-byte NOP that ftrace or objtool leave.
 //
 // Nothing else differs on Debian 12. Measured on 6.1.0-56-cloud-amd64 with
 // every function of 39 vmlinux objects (4,946, among them kernel/sched/
@@ -39,6 +38,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "build/kernel_files.h"
 #include "diff/kernel_data.h"
 #include "diff/x86_decode.h"
 #include "support/diag.h"
@@ -67,7 +67,8 @@ std::optional<uint64_t> fentry_site(const Section& sec, uint64_t value, uint64_t
   return at;
 }
 
-const std::string kRefuse = "; the tree does not reproduce the shipped kernel (wrong source version, config or compiler?)";
+const std::string kRefuse =
+    "; the tree does not reproduce the shipped kernel (wrong source version, config or compiler?)";
 
 const Symbol* find_function(const Object& obj, const std::string& name) {
   for (const Symbol& s : obj.symbols())
@@ -341,6 +342,7 @@ void verify_originals(BuildCtx& ctx) {
       if (!path)
         throw BuildError("module '" + o.parent + "': no " + o.parent + ".ko in " + ctx.target.modules.string() +
                          " to check the build against; is the kernel cache complete (or, with -s, the module built)?");
+      check_whole_elf(*path, damaged_cache_advice(ctx));
       ParentBinary p = ParentBinary::open(path->string(), o.parent == "vmlinux" ? "vmlinux" : "module " + o.parent);
       it = parents.emplace(o.parent, std::move(p)).first;
     }

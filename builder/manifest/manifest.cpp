@@ -12,11 +12,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "common/names.h"
+#include "common/text.h"
 #include "support/diag.h"
 #include "support/file.h"
 
@@ -34,8 +36,10 @@ class Reader {
   [[noreturn]] void fail(const YAML::Mark& m, const std::string& msg) const {
     int line = m.line >= 0 ? m.line + 1 : 1;
     int col = m.column >= 0 ? m.column + 1 : 1;
-    std::string out = file_.string() + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " + msg;
-    if (line - 1 < static_cast<int>(lines_.size())) out += "\n  " + lines_[line - 1];
+    // Every part may hold the manifest's own bytes: none is printed raw.
+    std::string out = printable(file_.string()) + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                      ": error: " + printable(msg);
+    if (line - 1 < static_cast<int>(lines_.size())) out += "\n  " + printable(lines_[line - 1]);
     throw Fatal(out);
   }
 
@@ -94,8 +98,8 @@ const std::map<std::string, Field>& fields() {
          size_t i = 0;
          for (const YAML::Node& item : n) {
            std::filesystem::path p = r.file().parent_path() / names[i++];
-           if (!std::filesystem::is_regular_file(p))
-             r.fail(item.Mark(), "patch file '" + item.Scalar() + "' not found (looked for " + p.string() + ")");
+           if (auto why = patch_file_problem(p))
+             r.fail(item.Mark(), "patch file '" + item.Scalar() + "' " + *why + " (looked for " + p.string() + ")");
            m.patches.push_back(p);
          }
        }},
@@ -124,6 +128,20 @@ const std::map<std::string, Field>& fields() {
 }
 
 }  // namespace
+
+std::optional<std::string> patch_file_problem(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto st = std::filesystem::status(p, ec);
+  if (!std::filesystem::exists(st)) return "not found";
+  if (std::filesystem::is_directory(st)) return "is a directory, not a patch file";
+  if (!std::filesystem::is_regular_file(st)) return "is not a regular file";
+  return std::nullopt;
+}
+
+void check_patch_files(const std::vector<std::filesystem::path>& patches) {
+  for (const auto& p : patches)
+    if (auto why = patch_file_problem(p)) throw Fatal(printable(p.string()) + ": error: patch file " + *why);
+}
 
 std::string Manifest::module_name() const {
   if (!module_file_name.empty()) return module_file_name;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ struct Manifest {
   // module_file_name wins when set.
   std::string module_name() const;
 };
+
+// Why `p` cannot be a patch file ("not found", "is a directory, not a
+// patch file", "is not a regular file"), or nullopt if it can.
+std::optional<std::string> patch_file_problem(const std::filesystem::path& p);
+// The classic command line's PATCH arguments: throws kp::Fatal
+// "PATCH: error: patch file is a directory, not a patch file" etc.
+void check_patch_files(const std::vector<std::filesystem::path>& patches);
 
 // Reads and validates a manifest. Throws kp::Fatal with
 // "FILE:LINE:COL: error: MESSAGE" followed by the offending line.

@@ -1,7 +1,7 @@
 // kpatch-build: from a patch to a livepatch module for a Debian kernel.
 //
 //   kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]
-//                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]
+//                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]
 //   kpatch-build [--kernel REL] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] PATCH...
 //   kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] PATCH...
 //
@@ -14,14 +14,18 @@
 #include <optional>
 
 #include "build/pipeline.h"
+#include "common/text.h"
 #include "support/diag.h"
+#include "support/terminal.h"
+#include "sys/signals.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
-    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check]\n"
-    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check] PATCH...\n"
+    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
+    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
+    "                    [--allow-fuzz] PATCH...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n";
 
 std::optional<kp::BuildConfig> parse(int argc, char** argv) {
@@ -34,6 +38,7 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
       return std::string(argv[++i]);
     };
     std::optional<std::string> v;
+    // clang-format off
     if (a == "--manifest" && (v = value())) cfg.manifest_path = *v;
     else if ((a == "--kernel" || a == "-k") && (v = value())) cfg.kernels.push_back(*v);
     else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
@@ -48,11 +53,13 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     else if (a == "-R" || a == "--non-replace") cfg.replace = false;
     else if (a == "-d" || a == "--debug") cfg.debug = true;
     else if (a == "--skip-compiler-check") cfg.skip_compiler_check = true;
+    else if (a == "--allow-fuzz") cfg.allow_fuzz = true;
     else if (a == "-h" || a == "--help") return std::nullopt;
     else if (a.starts_with("-")) {
-      std::cerr << "kpatch-build: unknown option or missing value: " << a << '\n';
+      std::cerr << "kpatch-build: unknown option or missing value: " << kp::printable(a) << '\n';
       return std::nullopt;
     } else cfg.patches.emplace_back(a);
+    // clang-format on
   }
   if (cfg.sign_key.empty() != cfg.sign_cert.empty()) {
     std::cerr << "kpatch-build: --sign-key and --sign-cert go together\n";
@@ -78,8 +85,7 @@ std::string running_release() {
 
 // The classic form has no manifest: make one from the arguments.
 kp::Manifest manifest_from_patches(const kp::BuildConfig& cfg) {
-  for (const auto& p : cfg.patches)
-    if (!std::filesystem::is_regular_file(p)) throw kp::Fatal(p.string() + ": error: patch file not found");
+  kp::check_patch_files(cfg.patches);
   return kp::classic_manifest(cfg.name, cfg.patches, running_release());
 }
 
@@ -102,9 +108,11 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 1;
   }
+  kp::install_stop_handlers();
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
+    kp::check_output_dir(cfg->output_dir);
     kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
@@ -119,7 +127,9 @@ int main(int argc, char** argv) {
     }
     return ok ? 0 : 1;
   } catch (const kp::Fatal& e) {
-    std::cerr << e.what() << '\n';
+    std::cerr << kp::terminal_safe(e.what()) << '\n';
     return 1;
+  } catch (const kp::Interrupted& e) {
+    return 128 + e.signo();  // build_one() said so
   }
 }

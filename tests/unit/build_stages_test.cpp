@@ -26,7 +26,7 @@ class BuildStages : public ::testing::Test {
     fs::create_directories(dir_ / "cache");
     fs::create_directories(dir_ / "work");
     std::ofstream(dir_ / "cache/make.args") << "KERNELRELEASE=6.1.0-56-cloud-amd64\nCC=gcc-12\n"
-                                              "KCFLAGS=-ffunction-sections -fdata-sections\n";
+                                               "KCFLAGS=-ffunction-sections -fdata-sections\n";
     std::ofstream(dir_ / "cache/config") << "CONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0\"\n";
     std::ofstream(dir_ / "fix.patch") << "--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n@@ -1 +1 @@\n-a\n+b\n"
                                          "--- a/fs/binfmt_misc.c\t2024-01-01\n+++ b/fs/binfmt_misc.c\t2024-01-01\n";
@@ -93,11 +93,82 @@ TEST_F(BuildStages, CompilerMismatchIsRefusedUnlessOverridden) {
 TEST_F(BuildStages, PatchesAreDryRunFirstAndFilesCollected) {
   BuildCtx c = ctx();
   c.tree = dir_ / "tree";
+  fs::create_directories(c.tree / "fs/proc");
+  std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+  std::ofstream(c.tree / "fs/binfmt_misc.c") << "";
   check_patches(c);
   EXPECT_EQ(c.changed_files, (std::vector<std::string>{"fs/proc/cmdline.c", "fs/binfmt_misc.c"}));
   ASSERT_EQ(run_.commands.size(), 1u);
-  EXPECT_EQ(run_.commands[0], "patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
+  EXPECT_EQ(run_.commands[0], "LC_ALL=C patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
                                   (dir_ / "fix.patch").string() + " --dry-run");
+  apply_patches(c);
+  EXPECT_EQ(run_.commands[1], "LC_ALL=C patch -p1 --forward --batch -d " + (dir_ / "tree").string() + " -i " +
+                                  (dir_ / "fix.patch").string() + " --fuzz=0");
+}
+
+TEST_F(BuildStages, AFuzzyHunkIsRefusedUnlessAllowed) {
+  const std::string out =
+      "checking file fs/proc/cmdline.c\nHunk #1 succeeded at 12 (offset 3 lines).\n"
+      "Hunk #2 succeeded at 40 with fuzz 2 (offset -1 lines).\n";
+  BuildCtx c = ctx();
+  c.tree = dir_ / "tree";
+  fs::create_directories(c.tree / "fs/proc");
+  std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+  std::ofstream(c.tree / "fs/binfmt_misc.c") << "";
+  run_.on("patch -p1", {0, out});
+  try {
+    check_patches(c);
+    FAIL();
+  } catch (const BuildError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              (dir_ / "fix.patch").string() +
+                  ": hunk #2 of fs/proc/cmdline.c applies only with fuzz 2 at line 40, offset -1 "
+                  "lines: its context does not match this kernel's source, so it may change the "
+                  "wrong lines; refresh the patch against this kernel, or check the result and "
+                  "pass --allow-fuzz");
+  }
+  cfg_.allow_fuzz = true;
+  BuildCtx allowed = ctx();
+  allowed.tree = dir_ / "tree";
+  check_patches(allowed);
+  EXPECT_EQ(
+      allowed.warnings,
+      (std::vector<std::string>{
+          (dir_ / "fix.patch").string() + ": hunk #1 of fs/proc/cmdline.c applies at line 12, offset 3 lines",
+          (dir_ / "fix.patch").string() +
+              ": hunk #2 of fs/proc/cmdline.c applies only with fuzz 2 at line 40, offset -1 lines (--allow-fuzz)"}));
+  run_.commands.clear();
+  apply_patches(allowed);
+  EXPECT_EQ(run_.commands.back().find("--fuzz"), std::string::npos);
+}
+
+// GNU patch itself, on a tree made here: the hunk's context names one()
+// but the change is in two(); patch would apply it with fuzz 1.
+TEST(RealPatch, FuzzIsRefusedAndTheTreeLeftAlone) {
+  fs::path dir = fs::temp_directory_path() / ("kpatch-fuzz-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "tree/kernel");
+  const std::string source = "int one(void)\n{\n\treturn 1;\n}\n\nint two(void)\n{\n\treturn 2;\n}\n";
+  std::ofstream(dir / "tree/kernel/a.c") << source;
+  std::ofstream(dir / "fuzzy.patch") << "--- a/kernel/a.c\n+++ b/kernel/a.c\n@@ -6,4 +6,4 @@\n int one(void)\n {\n"
+                                        "-\treturn 2;\n+\treturn 3;\n }\n";
+  BuildConfig cfg;
+  Manifest m;
+  m.patches = {dir / "fuzzy.patch"};
+  PosixRunner runner("");
+  BuildCtx c(cfg, m, "6.1.0-test", runner);
+  c.tree = dir / "tree";
+  try {
+    check_patches(c);
+    ADD_FAILURE() << "fuzz accepted";
+  } catch (const BuildError& e) {
+    std::string msg = e.what();
+    EXPECT_TRUE(msg.starts_with((dir / "fuzzy.patch").string() +
+                                ": hunk #1 of kernel/a.c applies only with fuzz 1 at line 6: its context"))
+        << msg;
+  }
+  std::ifstream in(dir / "tree/kernel/a.c");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), source);
+  fs::remove_all(dir);
 }
 
 TEST_F(BuildStages, AHunkThatFailsIsNamed) {
@@ -111,6 +182,50 @@ TEST_F(BuildStages, AHunkThatFailsIsNamed) {
     EXPECT_EQ(std::string(e.what()),
               (dir_ / "fix.patch").string() + ": hunk #1 of fs/proc/cmdline.c does not apply (at line 9)");
   }
+}
+
+// Names that a dry run lets through but that would fail later, in make.
+class PatchNames : public BuildStages {
+ protected:
+  std::string error_of(const std::string& patch) {
+    std::ofstream(dir_ / "fix.patch") << patch;
+    BuildCtx c = ctx();
+    c.tree = dir_ / "tree";
+    fs::create_directories(c.tree / "fs/proc");
+    std::ofstream(c.tree / "fs/proc/cmdline.c") << "a\n";
+    try {
+      check_patches(c);
+    } catch (const BuildError& e) {
+      std::string msg = e.what();
+      std::string prefix = (dir_ / "fix.patch").string();
+      return msg.starts_with(prefix) ? "PATCH" + msg.substr(prefix.size()) : msg;
+    }
+    return "(no error)";
+  }
+};
+
+TEST_F(PatchNames, ANewSourceFileIsRefusedBeforeCompiling) {
+  EXPECT_EQ(error_of("--- /dev/null\n+++ b/kernel/new.c\n@@ -0,0 +1 @@\n+int x;\n"),
+            "PATCH:2: creates kernel/new.c, which no Makefile of the kernel builds; put the new code in a file the "
+            "kernel already builds (a new function in the file that calls it)");
+}
+
+TEST_F(PatchNames, AnAbsolutePathIsRefusedBeforePatchRuns) {
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ /home/me/linux/fs/proc/cmdline.c\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: '/home/me/linux/fs/proc/cmdline.c' is an absolute path; a patch names files relative to the "
+            "top of the kernel tree (a/fs/proc/cmdline.c, b/fs/proc/cmdline.c)");
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/../../etc/motd\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: '../../etc/motd' leaves the kernel tree ('..')");
+  EXPECT_TRUE(run_.commands.empty());
+}
+
+TEST_F(PatchNames, TheNewNameMustBeInTheTree) {
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmd-line.c\n@@ -1 +1 @@\n-a\n+b\n"),
+            "PATCH:2: fs/proc/cmd-line.c is not in the kernel tree; the '---' and '+++' lines must name the same "
+            "file (a/fs/proc/cmd-line.c, b/fs/proc/cmd-line.c)");
+  // An added line that starts with "++ " is no file name.
+  EXPECT_EQ(error_of("--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n@@ -1 +1,2 @@\n-a\n+++ b/x.c\n+b\n"),
+            "(no error)");
 }
 
 TEST_F(BuildStages, MissingFileToPatch) {
@@ -138,7 +253,8 @@ TEST_F(BuildStages, CompileRunsKbuildOnceAndFindsTheParent) {
     fs::create_directories(c.tree / "fs/proc");
     std::ofstream(c.tree / "fs/proc/cmdline.o") << "obj";
     std::ofstream(c.tree / "fs/binfmt_misc.o") << "obj";
-    std::ofstream(c.tree / "fs/proc/.cmdline.o.cmd") << "cmd_fs/proc/cmdline.o := gcc -DKBUILD_MODNAME='\"cmdline\"' -c\n";
+    std::ofstream(c.tree / "fs/proc/.cmdline.o.cmd")
+        << "cmd_fs/proc/cmdline.o := gcc -DKBUILD_MODNAME='\"cmdline\"' -c\n";
     std::ofstream(c.tree / "fs/.binfmt_misc.o.cmd")
         << "cmd_fs/binfmt_misc.o := gcc -DMODULE -DKBUILD_BASENAME='\"binfmt_misc\"' "
            "-DKBUILD_MODNAME='\"binfmt-misc\"' -c\n";
@@ -164,7 +280,8 @@ TEST_F(BuildStages, CompileFailureShowsTheCompiler) {
     compile_patched(c);
     FAIL();
   } catch (const BuildError& e) {
-    EXPECT_EQ(std::string(e.what()), "compiling the patched objects failed:\nfs/proc/cmdline.c:9:2: error: expected ';'\n");
+    EXPECT_EQ(std::string(e.what()),
+              "compiling the patched objects failed:\nfs/proc/cmdline.c:9:2: error: expected ';'\n");
   }
 }
 
@@ -173,7 +290,18 @@ TEST(BuildHelpers, FilesInPatchHandlesTimestampsAndNewFiles) {
             std::vector<std::string>{"kernel/new.c"});
 }
 
-TEST(BuildHelpers, CStringEscapes) { EXPECT_EQ(c_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\""); }
+TEST(BuildHelpers, CStringEscapes) {
+  EXPECT_EQ(c_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\012\"");
+}
+
+// Manifest text in the module's C metadata: no raw control character, and
+// an octal escape that a following digit cannot extend (common/text.h).
+TEST(BuildHelpers, CStringEscapesControlCharacters) {
+  EXPECT_EQ(c_string(std::string("a\x1b"
+                                 "1\r\0",
+                                 5)),
+            "\"a\\0331\\015\\000\"");
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
@@ -224,7 +352,8 @@ TEST_F(SourceTree, PrepareReadsTheTreeAndRunsOnlyReadelf) {
   run_.on("readelf -s --wide", {0, "Symbol table '.symtab' contains 1 entries:\n"});
   BuildCtx c = ctx();
   prepare_target(c);
-  EXPECT_EQ(run_.commands, (std::vector<std::string>{"gcc-12 --version", "readelf -s --wide " + (src_ / "vmlinux").string()}));
+  EXPECT_EQ(run_.commands,
+            (std::vector<std::string>{"gcc-12 --version", "readelf -s --wide " + (src_ / "vmlinux").string()}));
   EXPECT_EQ(c.target.release, "6.1.0-test");
   EXPECT_EQ(c.target.make_args, (std::vector<std::string>{"KERNELRELEASE=6.1.0-test", "CC=gcc-12",
                                                           "KCFLAGS=-ffunction-sections -fdata-sections"}));
@@ -249,9 +378,9 @@ TEST_F(SourceTree, ExplicitFilesAndFallbacks) {
   run_.on("kernelrelease", {0, "6.1.0-made\n"});
   BuildCtx c = ctx();
   prepare_target(c);
-  EXPECT_EQ(run_.commands, (std::vector<std::string>{"make -s -C " + src_.string() + " kernelrelease",
-                                                     "clang-99 --version",
-                                                     "readelf -s --wide " + (dir_ / "dbg/vmlinux").string()}));
+  EXPECT_EQ(run_.commands,
+            (std::vector<std::string>{"make -s -C " + src_.string() + " kernelrelease", "clang-99 --version",
+                                      "readelf -s --wide " + (dir_ / "dbg/vmlinux").string()}));
   EXPECT_EQ(c.target.release, "6.1.0-made");
   EXPECT_EQ(c.target.make_args[1], "CC=gcc");
   EXPECT_EQ(c.target.symvers, dir_ / "dbg/Module.symvers");
@@ -261,7 +390,8 @@ TEST_F(SourceTree, UnpreparedTreeIsRefused) {
   fs::remove(src_ / "include/generated/autoconf.h");
   EXPECT_EQ(error_of(prepare_target), (src_ / "include/generated/autoconf.h").string() +
                                           ": not found; the kernel tree is not prepared: run `make olddefconfig "
-                                          "modules_prepare` in " + src_.string() + " first");
+                                          "modules_prepare` in " +
+                                          src_.string() + " first");
   EXPECT_TRUE(run_.commands.empty());
 }
 
@@ -289,9 +419,9 @@ TEST_F(SourceTree, WorkdirIsAViewOfTheTree) {
   run_.commands.clear();
   make_workdir(c);
   release_workdir(c);
-  EXPECT_EQ(run_.commands,
-            (std::vector<std::string>{"/tools/kernel-tree workdir-of " + src_.string() + " " + (dir_ / "work/tree").string(),
-                                      "/tools/kernel-tree release " + (dir_ / "work/tree").string()}));
+  EXPECT_EQ(run_.commands, (std::vector<std::string>{
+                               "/tools/kernel-tree workdir-of " + src_.string() + " " + (dir_ / "work/tree").string(),
+                               "/tools/kernel-tree release " + (dir_ / "work/tree").string()}));
 }
 
 TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
@@ -312,7 +442,6 @@ TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
   EXPECT_EQ(module_symtab(c, "binfmt_misc"), p);  // made once
   EXPECT_EQ(run_.commands.size(), 1u);
 }
-
 
 // CONFIG_MODVERSIONS: Kbuild's #SYMVER lines, before and after the patch.
 TEST(BuildHelpers, SymverLinesAreReadFromTheCmdFile) {

@@ -91,6 +91,36 @@ TEST_F(ManifestTest, MissingPatchFile) {
                 ")\n  patches: [cmdline.patch, nope.patch]");
 }
 
+TEST_F(ManifestTest, ADirectoryIsNoPatchFile) {
+  std::filesystem::create_directories(dir_ / "fixes");
+  EXPECT_EQ(error_of("id: x\nsummary: s\npatches: [fixes]\n"),
+            "m.yaml:3:11: error: patch file 'fixes' is a directory, not a patch file (looked for " +
+                (dir_ / "fixes").string() + ")\n  patches: [fixes]");
+  try {
+    check_patch_files({dir_ / "cmdline.patch", dir_ / "fixes"});
+    ADD_FAILURE();
+  } catch (const Fatal& e) {
+    EXPECT_EQ(std::string(e.what()),
+              (dir_ / "fixes").string() + ": error: patch file is a directory, not a patch file");
+  }
+  try {
+    check_patch_files({dir_ / "gone.patch"});
+    ADD_FAILURE();
+  } catch (const Fatal& e) {
+    EXPECT_EQ(std::string(e.what()), (dir_ / "gone.patch").string() + ": error: patch file not found");
+  }
+}
+
+// The manifest's own bytes are never printed raw: an escape sequence in
+// it would reach the terminal.
+TEST_F(ManifestTest, ControlCharactersAreEscaped) {
+  EXPECT_EQ(error_of("id: \"\\e]0;owned\\a\\r\\nkpatch-build: wrote x.ko\"\n"),
+            "m.yaml:1:5: error: id '\\x1b]0;owned\\x07\\x0d\\x0akpatch-build: wrote x.ko' may only contain a-z, 0-9, "
+            "'_' and '-'\n  id: \"\\\\e]0;owned\\\\a\\\\r\\\\nkpatch-build: wrote x.ko\"");
+  EXPECT_EQ(error_of("id: x\n\x1b[2Jsumary: typo\n"),
+            "m.yaml:2:1: error: unknown key '\\x1b[2Jsumary'\n  \\x1b[2Jsumary: typo");
+}
+
 TEST_F(ManifestTest, MalformedId) {
   EXPECT_EQ(error_of("id: Bad.Id\n"),
             "m.yaml:1:5: error: id 'Bad.Id' may only contain a-z, 0-9, '_' and '-'\n  id: Bad.Id");

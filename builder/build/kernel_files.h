@@ -1,0 +1,35 @@
+// The kernel's own files the build relies on (vmlinux, the image, the
+// headers' config) checked before they are used: whole, and all of the
+// one release the build is for. See kernel_files.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "build/context.h"
+
+namespace kp {
+
+// Throws BuildError "PATH: truncated: ..." when the ELF file at `path`
+// ends before its section headers or one of its sections does, or
+// "PATH: not an ELF file" when it is not one; `advice` ends the message.
+void check_whole_elf(const fs::path& path, const std::string& advice);
+
+// The release in vmlinux's linux_banner ("" if it has none), and in a
+// bzImage's header ("" if it is none).
+std::string vmlinux_release(const fs::path& vmlinux);
+// vmlinux's release and, with CONFIG_MODVERSIONS, the CRC of each export.
+struct VmlinuxIdentity {
+  std::string release;
+  std::map<std::string, uint32_t> crcs;
+};
+VmlinuxIdentity read_vmlinux_identity(const fs::path& vmlinux);
+std::string bzimage_release(const fs::path& image);
+
+// "; the kernel cache DIR is damaged: remove ... and build again" for a
+// file of the cache, "" for the user's own files (-s).
+std::string damaged_cache_advice(const BuildCtx& ctx);
+
+}  // namespace kp

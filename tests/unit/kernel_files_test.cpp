@@ -1,0 +1,182 @@
+// The kernel's files checked before use (build/kernel_files.cpp), on a
+// stand-in vmlinux linked at test time and copies of it cut short.
+#include "build/kernel_files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "build/build_id.h"
+#include "fake_runner.h"
+
+namespace kp {
+namespace {
+
+// A stand-in vmlinux of `release`.
+std::string kernel_source(const std::string& release) {
+  return "const char linux_banner[] = \"Linux version " + release +
+         " (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.192-2\\n\";\n"
+         "__attribute__((section(\"__kcrctab\"), used)) const unsigned int __crc_foo = 0x1234abcd;\n"
+         "int _start(void) { return 0; }\n";
+}
+
+// A stand-in bzImage: the setup header's magic and kernel_version.
+void write_bzimage(const fs::path& p, const std::string& release) {
+  std::string image(0x1000, '\0');
+  image.replace(0x202, 4, "HdrS");
+  image[0x20e] = 0x00;  // kernel_version at 0x200 + 0x0400
+  image[0x20f] = 0x04;
+  std::string version = release + " (debian-kernel@lists.debian.org) #1 SMP";
+  image.replace(0x600, version.size(), version);
+  std::ofstream(p, std::ios::binary) << image;
+}
+
+class KernelFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("kpatch-kfiles-" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "cache");
+    link_kernel("6.1.0-56-cloud-amd64", dir_ / "cache/vmlinux");
+    write_bzimage(dir_ / "cache/vmlinuz", "6.1.0-56-cloud-amd64");
+    std::ofstream(dir_ / "cache/image.build-id") << read_build_id((dir_ / "cache/vmlinux").string()) << "\n";
+    std::ofstream(dir_ / "cache/config") << "CONFIG_X86=y\nCONFIG_BUILD_SALT=\"6.1.0-56-cloud-amd64\"\n";
+    cfg_.tools_dir = "/tools";
+  }
+  void link_kernel(const std::string& release, const fs::path& out) {
+    std::ofstream(dir_ / "k.c") << kernel_source(release);
+    std::string cmd = std::string(KP_UNIT_CC) + " -O2 -nostdlib -static -no-pie -Wl,--build-id=sha1 -o " +
+                      out.string() + " " + (dir_ / "k.c").string();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  BuildCtx ctx() {
+    BuildCtx c(cfg_, Manifest{}, "6.1.0-56-cloud-amd64", run_);
+    c.target.cache = dir_ / "cache";
+    c.target.vmlinux = dir_ / "cache/vmlinux";
+    c.target.config = dir_ / "cache/config";
+    return c;
+  }
+  std::string error_of(BuildCtx& c) {
+    try {
+      check_kernel_files(c);
+    } catch (const BuildError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+  void truncate_to(const fs::path& p, uint64_t size) { fs::resize_file(p, size); }
+
+  fs::path dir_;
+  BuildConfig cfg_;
+  testing::FakeRunner run_;
+};
+
+TEST_F(KernelFiles, OneKernelPasses) {
+  BuildCtx c = ctx();
+  EXPECT_EQ(error_of(c), "(no error)");
+  EXPECT_EQ(c.build_id, read_build_id((dir_ / "cache/vmlinux").string()));
+  EXPECT_EQ(c.build_id.size(), 40u);
+  EXPECT_EQ(vmlinux_release(dir_ / "cache/vmlinux"), "6.1.0-56-cloud-amd64");
+  EXPECT_EQ(bzimage_release(dir_ / "cache/vmlinuz"), "6.1.0-56-cloud-amd64");
+}
+
+// 6.1.0-55's vmlinux in 6.1.0-56's cache.
+TEST_F(KernelFiles, AVmlinuxOfAnotherReleaseIsRefused) {
+  std::string id56 = read_build_id((dir_ / "cache/vmlinux").string());
+  link_kernel("6.1.0-55-cloud-amd64", dir_ / "cache/vmlinux");
+  std::string id55 = read_build_id((dir_ / "cache/vmlinux").string());
+  ASSERT_NE(id55, id56);
+  BuildCtx c = ctx();
+  std::string d = dir_.string();
+  EXPECT_EQ(error_of(c), "the kernel's files are not all of 6.1.0-56-cloud-amd64:\n  vmlinux " + d +
+                             "/cache/vmlinux is 6.1.0-55-cloud-amd64, build ID " + id55 + "\n  image " + d +
+                             "/cache/vmlinuz is 6.1.0-56-cloud-amd64, build ID " + id56 + "\n  config " + d +
+                             "/cache/config is 6.1.0-56-cloud-amd64\nthe kernel cache " + d +
+                             "/cache is damaged: remove that directory and build again (kernel-tree prepare fetches "
+                             "it anew)");
+}
+
+// The same release string but another build: only the build ID tells.
+TEST_F(KernelFiles, AnotherBuildOfTheSameReleaseIsRefused) {
+  std::ofstream(dir_ / "cache/image.build-id") << "0123456789abcdef0123456789abcdef01234567\n";
+  BuildCtx c = ctx();
+  std::string msg = error_of(c);
+  EXPECT_TRUE(msg.starts_with("the kernel's files are not all of 6.1.0-56-cloud-amd64:")) << msg;
+  EXPECT_NE(msg.find("/cache/vmlinuz is 6.1.0-56-cloud-amd64, build ID 0123456789abcdef0123456789abcdef01234567"),
+            std::string::npos)
+      << msg;
+}
+
+// CONFIG_MODVERSIONS: Module.symvers of another build has other CRCs.
+TEST_F(KernelFiles, ModuleSymversWithOtherCrcsIsRefused) {
+  EXPECT_EQ(read_vmlinux_identity(dir_ / "cache/vmlinux").crcs, (std::map<std::string, uint32_t>{{"foo", 0x1234abcd}}));
+  std::ofstream(dir_ / "cache/Module.symvers") << "0x1234abcd\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n"
+                                                  "0x00000007\tbar\tfs/binfmt_misc\tEXPORT_SYMBOL\t\n";
+  BuildCtx c = ctx();
+  c.target.symvers = dir_ / "cache/Module.symvers";
+  EXPECT_EQ(error_of(c), "(no error)");
+  std::ofstream(dir_ / "cache/Module.symvers") << "0x0badc0de\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n";
+  BuildCtx c2 = ctx();
+  c2.target.symvers = dir_ / "cache/Module.symvers";
+  std::string d = dir_.string();
+  EXPECT_EQ(error_of(c2), "the kernel's files are not all of 6.1.0-56-cloud-amd64:\n  " + d +
+                              "/cache/Module.symvers gives 1 of 1 CRCs of vmlinux " + d +
+                              "/cache/vmlinux otherwise (foo is 0x0badc0de there, 0x1234abcd in vmlinux)\nthe kernel "
+                              "cache " +
+                              d +
+                              "/cache is damaged: remove that directory and build again (kernel-tree prepare fetches "
+                              "it anew)");
+}
+
+TEST_F(KernelFiles, AnImageOrConfigOfAnotherReleaseIsRefused) {
+  write_bzimage(dir_ / "cache/vmlinuz", "6.1.0-55-cloud-amd64");
+  BuildCtx c = ctx();
+  EXPECT_NE(error_of(c).find("/cache/vmlinuz is 6.1.0-55-cloud-amd64"), std::string::npos);
+  write_bzimage(dir_ / "cache/vmlinuz", "6.1.0-56-cloud-amd64");
+  std::ofstream(dir_ / "cache/config") << "CONFIG_BUILD_SALT=\"6.1.0-55-cloud-amd64\"\n";
+  BuildCtx c2 = ctx();
+  EXPECT_NE(error_of(c2).find("/cache/config is 6.1.0-55-cloud-amd64"), std::string::npos);
+  std::ofstream(dir_ / "cache/config") << "CONFIG_X86=y\n";  // a config that does not say is fine
+  BuildCtx c3 = ctx();
+  EXPECT_EQ(error_of(c3), "(no error)");
+}
+
+// -s: the user's vmlinux must be of the release the tree was prepared as.
+TEST_F(KernelFiles, WithASourceTreeVmlinuxMustMatchUtsRelease) {
+  std::string id = read_build_id((dir_ / "cache/vmlinux").string());
+  BuildCtx c = ctx();
+  c.target.cache.clear();
+  c.target.release = "6.1.0-mine";
+  EXPECT_EQ(error_of(c), "the kernel's files are not all of 6.1.0-mine:\n  vmlinux " + dir_.string() +
+                             "/cache/vmlinux is 6.1.0-56-cloud-amd64, build ID " + id +
+                             "\npass -v with the vmlinux of the kernel the tree was prepared as (UTS_RELEASE "
+                             "6.1.0-mine)");
+}
+
+TEST_F(KernelFiles, ATruncatedVmlinuxIsNamedAsSuch) {
+  fs::path v = dir_ / "cache/vmlinux";
+  uint64_t size = fs::file_size(v);
+  truncate_to(v, size / 2);
+  BuildCtx c = ctx();
+  std::string msg = error_of(c);
+  EXPECT_TRUE(msg.starts_with(v.string() + ": truncated: the section header table ends at byte " +
+                              std::to_string(size) + " but the file has " + std::to_string(size / 2) + " bytes"))
+      << msg;
+  EXPECT_TRUE(msg.ends_with("; the kernel cache " + (dir_ / "cache").string() +
+                            " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)"))
+      << msg;
+  EXPECT_EQ(msg.find("does not reproduce"), std::string::npos);
+}
+
+TEST_F(KernelFiles, NotAnElfFile) {
+  std::ofstream(dir_ / "cache/vmlinux", std::ios::trunc) << "<html>404</html>";
+  BuildCtx c = ctx();
+  c.target.cache.clear();  // -s: the user's own file, no cache advice
+  EXPECT_EQ(error_of(c), (dir_ / "cache/vmlinux").string() + ": not a 64-bit ELF file (16 bytes)");
+}
+
+}  // namespace
+}  // namespace kp
