@@ -133,7 +133,7 @@ bool same_span(const Span& o, const Span& p) {
   return p.sec->is_exec() && only_line_numbers_differ(Range{o.sec, o.begin, o.size, mo}, Range{p.sec, p.begin, p.size, mp});
 }
 
-Status symbol_status(Ctx& ctx, Symbol& p) {
+Status symbol_status(DiffCtx& ctx, Symbol& p) {
   if (p.twin == nullptr) return Status::New;
   Symbol& o = *p.twin;
   if (o.sec == nullptr || p.sec == nullptr) return Status::Same;
@@ -149,7 +149,7 @@ bool is_constant_object(const Symbol& s) {
 
 // Repeated until nothing more changes: constant tables may point to each
 // other.
-void propagate_changed_constants(Ctx& ctx) {
+void propagate_changed_constants(DiffCtx& ctx) {
   for (bool more = true; more;) {
     more = false;
     for (Symbol& p : ctx.patched->symbols()) {
@@ -167,7 +167,7 @@ void propagate_changed_constants(Ctx& ctx) {
   }
 }
 
-void propagate_split_pieces(Ctx& ctx) {
+void propagate_split_pieces(DiffCtx& ctx) {
   for (Symbol& p : ctx.patched->symbols()) {
     if (p.parent == nullptr || !is_cold_piece(p.name) || p.status == Status::Same) continue;
     if (p.parent->status == Status::Same) {
@@ -182,7 +182,7 @@ void propagate_split_pieces(Ctx& ctx) {
   }
 }
 
-void section_status(Ctx& ctx, Section& s) {
+void section_status(DiffCtx& ctx, Section& s) {
   if (s.twin == nullptr) {
     s.status = Status::New;
   } else if (s.sym != nullptr && s.sym->size() == s.size()) {
@@ -195,7 +195,7 @@ void section_status(Ctx& ctx, Section& s) {
 
 }  // namespace
 
-void compare(Ctx& ctx) {
+void compare(DiffCtx& ctx) {
   for (Symbol& p : ctx.patched->symbols()) {
     if (p.index == 0 || p.is_section() || p.is_file() || p.is_undef()) continue;
     p.status = symbol_status(ctx, p);
@@ -206,7 +206,7 @@ void compare(Ctx& ctx) {
     if (s.index != 0) section_status(ctx, s);
 }
 
-bool has_functional_change(const Ctx& ctx) {
+bool has_functional_change(const DiffCtx& ctx) {
   return std::any_of(ctx.patched->symbols().begin(), ctx.patched->symbols().end(), [](const Symbol& s) {
     return s.is_func() && s.sec != nullptr && (s.status == Status::Changed || s.status == Status::New) &&
            !is_init_or_exit(s.sec->name);

@@ -26,7 +26,7 @@ bool is_writable_data(const Symbol& s) {
   return s.sec != nullptr && s.sec->is_data() && s.sec->is_write();
 }
 
-void check_data(Ctx& ctx, const Symbol& p) {
+void check_data(DiffCtx& ctx, const Symbol& p) {
   if (!p.is_object() || p.status != Status::Changed || !is_writable_data(p) || is_special_static(p)) return;
   const Symbol& o = *p.twin;
   std::string what = o.size() != p.size()
@@ -38,7 +38,7 @@ void check_data(Ctx& ctx, const Symbol& p) {
                        "changed-data");
 }
 
-void check_function(Ctx& ctx, const Symbol& p) {
+void check_function(DiffCtx& ctx, const Symbol& p) {
   if (!p.is_func() || p.sec == nullptr || p.status != Status::Changed) return;
   Where w = ctx.where(*ctx.patched, p.sec, &p, p.value());
   if (is_init_or_exit(p.sec->name)) {
@@ -58,7 +58,7 @@ void check_function(Ctx& ctx, const Symbol& p) {
 }
 
 // Statics an original function family used, by base name.
-void check_static_locals(Ctx& ctx, const Symbol& p) {
+void check_static_locals(DiffCtx& ctx, const Symbol& p) {
   if (!p.is_func() || p.status != Status::Changed || p.sec == nullptr) return;
   const Symbol& o = *p.twin;
   if (o.sec == nullptr) return;
@@ -75,7 +75,7 @@ void check_static_locals(Ctx& ctx, const Symbol& p) {
 
 }  // namespace
 
-void check_patchability(Ctx& ctx) {
+void check_patchability(DiffCtx& ctx) {
   for (const Symbol& p : ctx.patched->symbols()) {
     check_data(ctx, p);
     check_function(ctx, p);

@@ -1,7 +1,7 @@
 // Options and run state of create-diff-object.
 //
-// Config is what the user asked for; Ctx is everything the passes compute.
-// Every pass takes Ctx& first and communicates only through it.
+// DiffConfig is what the user asked for; DiffCtx is everything the passes compute.
+// Every pass takes DiffCtx& first and communicates only through it.
 #pragma once
 
 #include <map>
@@ -18,7 +18,7 @@
 
 namespace kp {
 
-struct Config {
+struct DiffConfig {
   std::string orig_path;
   std::string patched_path;
   std::string parent_name;  // "vmlinux" or a module name
@@ -44,10 +44,10 @@ struct Placement {
   uint64_t out_offset = 0;
 };
 
-struct Ctx {
-  Ctx(Config c, Diag& d) : cfg(std::move(c)), diag(d) {}
+struct DiffCtx {
+  DiffCtx(DiffConfig c, Diag& d) : cfg(std::move(c)), diag(d) {}
 
-  Config cfg;
+  DiffConfig cfg;
   Diag& diag;
   std::optional<Object> orig;
   std::optional<Object> patched;
@@ -78,23 +78,23 @@ struct Ctx {
 };
 
 // The passes, in the order main() runs them.
-void load_inputs(Ctx& ctx);           // read both objects, the parent symtab and Module.symvers
-void classify(Ctx& ctx);              // fentry sites, split pieces (.cold/.part) and their parents
-void correlate(Ctx& ctx);             // pair each patched symbol and section with its original twin
-void compare(Ctx& ctx);               // mark same / changed / new, in one place (changed.cpp)
-void apply_author_markers(Ctx& ctx);  // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
-void check_patchability(Ctx& ctx);    // refuse what livepatch cannot do; stops with exit 2
-bool has_functional_change(const Ctx& ctx);
-void include_changes(Ctx& ctx);          // changed/new functions and everything they need
-void filter_special_sections(Ctx& ctx);  // keep the entries of included functions only
-void report(Ctx& ctx);                   // "changed function:" / "new function:" lines
-void build_output(Ctx& ctx);             // sections, symbols, klp relocations, .kpatch.funcs
-void write_output(Ctx& ctx);             // atomically
+void load_inputs(DiffCtx& ctx);           // read both objects, the parent symtab and Module.symvers
+void classify(DiffCtx& ctx);              // fentry sites, split pieces (.cold/.part) and their parents
+void correlate(DiffCtx& ctx);             // pair each patched symbol and section with its original twin
+void compare(DiffCtx& ctx);               // mark same / changed / new, in one place (changed.cpp)
+void apply_author_markers(DiffCtx& ctx);  // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
+void check_patchability(DiffCtx& ctx);    // refuse what livepatch cannot do; stops with exit 2
+bool has_functional_change(const DiffCtx& ctx);
+void include_changes(DiffCtx& ctx);          // changed/new functions and everything they need
+void filter_special_sections(DiffCtx& ctx);  // keep the entries of included functions only
+void report(DiffCtx& ctx);                   // "changed function:" / "new function:" lines
+void build_output(DiffCtx& ctx);             // sections, symbols, klp relocations, .kpatch.funcs
+void write_output(DiffCtx& ctx);             // atomically
 
 // All passes in order. Throws Fatal (exit 1) or Refused (exit 2).
-ExitCode run_differ(Ctx& ctx);
+ExitCode run_differ(DiffCtx& ctx);
 // run_differ() with the exceptions turned into exit codes and messages on
 // `err`, as the command line reports them.
-ExitCode run_differ_reporting(Ctx& ctx, std::ostream& err);
+ExitCode run_differ_reporting(DiffCtx& ctx, std::ostream& err);
 
 }  // namespace kp

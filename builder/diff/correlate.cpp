@@ -39,7 +39,7 @@ bool correlatable(const Symbol& s) {
   return s.type() == STT_FUNC || s.type() == STT_OBJECT || s.type() == STT_NOTYPE || s.type() == STT_TLS;
 }
 
-void pair(Ctx& ctx, Symbol& orig, Symbol& patched, const char* strategy) {
+void pair(DiffCtx& ctx, Symbol& orig, Symbol& patched, const char* strategy) {
   orig.twin = &patched;
   patched.twin = &orig;
   ctx.diag.debug("correlate: " + patched.name + " <-> " + orig.name + " (" + strategy + ")");
@@ -60,7 +60,7 @@ std::map<std::string, Symbol*> unique_by(Object& obj, KeyFn key) {
   return out;
 }
 
-void match_unique(Ctx& ctx, const char* strategy, auto key) {
+void match_unique(DiffCtx& ctx, const char* strategy, auto key) {
   auto o = unique_by(*ctx.orig, key);
   auto p = unique_by(*ctx.patched, key);
   for (auto& [k, ps] : p) {
@@ -73,14 +73,14 @@ std::string type_prefix(const Symbol& s) { return std::to_string(s.type()) + ":"
 
 // Strategy 1. Globals always (a name is unique per object); locals only when
 // unique, which unique_by() checks. Numbered statics wait for strategy 3.
-void by_exact_name(Ctx& ctx) {
+void by_exact_name(DiffCtx& ctx) {
   match_unique(ctx, "exact name", [](const Symbol& s) {
     return is_numbered_static(s) ? std::string() : type_prefix(s) + s.name;
   });
 }
 
 // Strategy 2.
-void by_normal_name(Ctx& ctx) {
+void by_normal_name(DiffCtx& ctx) {
   match_unique(ctx, "normal name", [](const Symbol& s) {
     return is_numbered_static(s) ? std::string() : type_prefix(s) + normal_name(s.name);
   });
@@ -121,7 +121,7 @@ StaticRefs static_refs(Object& obj) {
 }
 
 // Strategy 3.
-void by_references(Ctx& ctx) {
+void by_references(DiffCtx& ctx) {
   StaticRefs orefs = static_refs(*ctx.orig);
   StaticRefs prefs = static_refs(*ctx.patched);
   for (auto& [pf, pbases] : prefs) {
@@ -141,7 +141,7 @@ void by_references(Ctx& ctx) {
 }
 
 // Strategy 4.
-void by_static_base(Ctx& ctx) {
+void by_static_base(DiffCtx& ctx) {
   match_unique(ctx, "static base", [](const Symbol& s) {
     return is_numbered_static(s) ? type_prefix(s) + std::string(static_base(s.name)) : std::string();
   });
@@ -152,7 +152,7 @@ bool owns(const Symbol& s) {
          !s.sec->is_group();
 }
 
-void pair_sections(Ctx& ctx) {
+void pair_sections(DiffCtx& ctx) {
   for (Symbol& p : ctx.patched->symbols()) {
     if (p.twin == nullptr || !owns(p) || !owns(*p.twin)) continue;
     p.sec->twin = p.twin->sec;
@@ -178,7 +178,7 @@ void pair_sections(Ctx& ctx) {
 
 }  // namespace
 
-void correlate(Ctx& ctx) {
+void correlate(DiffCtx& ctx) {
   by_exact_name(ctx);
   by_normal_name(ctx);
   by_references(ctx);

@@ -6,7 +6,7 @@
 
 namespace kp {
 
-ExitCode run_differ(Ctx& ctx) {
+ExitCode run_differ(DiffCtx& ctx) {
   load_inputs(ctx);         // both objects, the parent symtab, Module.symvers
   classify(ctx);            // ftrace sites, .cold/.part pieces
   correlate(ctx);           // twins, strategy by strategy
@@ -25,7 +25,7 @@ ExitCode run_differ(Ctx& ctx) {
   return ExitCode::Ok;
 }
 
-ExitCode run_differ_reporting(Ctx& ctx, std::ostream& err) {
+ExitCode run_differ_reporting(DiffCtx& ctx, std::ostream& err) {
   try {
     return run_differ(ctx);
   } catch (const Refused& e) {

@@ -52,7 +52,7 @@ std::optional<uint32_t> parse_size(std::string_view v) {
 }
 
 // The value of a size variable, or nullopt when unset (or set empty).
-std::optional<std::string> variable(const Config& cfg, std::string_view name) {
+std::optional<std::string> variable(const DiffConfig& cfg, std::string_view name) {
   if (name.empty()) return std::nullopt;
   if (cfg.size_variables) {
     auto it = cfg.size_variables->find(std::string(name));
@@ -64,7 +64,7 @@ std::optional<std::string> variable(const Config& cfg, std::string_view name) {
   return std::string(v);
 }
 
-void check_variable(const Config& cfg, std::string_view name, std::string_view section) {
+void check_variable(const DiffConfig& cfg, std::string_view name, std::string_view section) {
   auto v = variable(cfg, name);
   if (v && !parse_size(*v))
     throw Fatal(std::string(name) + "=" + *v + ": error: not a positive integer (at most " +
@@ -124,7 +124,7 @@ std::string wanted_source(std::string_view env, const std::optional<std::string>
   return var ? std::string(env) + "=" + *var : "the Linux 6.1 default";
 }
 
-uint32_t decide(Ctx& ctx, const Section& sec, const SpecialSection& spec) {
+uint32_t decide(DiffCtx& ctx, const Section& sec, const SpecialSection& spec) {
   auto var = variable(ctx.cfg, spec.env);
   uint32_t wanted = var ? *parse_size(*var) : spec.default_size;
   if (fits(sec, wanted, spec.key_offset)) return wanted;
@@ -157,14 +157,14 @@ uint32_t decide(Ctx& ctx, const Section& sec, const SpecialSection& spec) {
 
 }  // namespace
 
-void check_size_variables(const Config& cfg) {
+void check_size_variables(const DiffConfig& cfg) {
   for (const SpecialSection& spec : special_sections()) {
     check_variable(cfg, spec.env, spec.name);
     check_variable(cfg, spec.paired.env, spec.paired.name);
   }
 }
 
-uint32_t entry_size(Ctx& ctx, const Section& sec, const SpecialSection& spec) {
+uint32_t entry_size(DiffCtx& ctx, const Section& sec, const SpecialSection& spec) {
   auto it = ctx.entry_sizes.find(&sec);
   if (it != ctx.entry_sizes.end()) return it->second;
   uint32_t size = decide(ctx, sec, spec);
@@ -172,7 +172,7 @@ uint32_t entry_size(Ctx& ctx, const Section& sec, const SpecialSection& spec) {
   return size;
 }
 
-uint32_t paired_entry_size(Ctx& ctx, const Section& table, const Section& sec, const PairedTable& spec,
+uint32_t paired_entry_size(DiffCtx& ctx, const Section& table, const Section& sec, const PairedTable& spec,
                            uint64_t count) {
   auto it = ctx.entry_sizes.find(&table);
   if (it != ctx.entry_sizes.end()) return it->second;

@@ -14,7 +14,7 @@
 // sections nothing references, yet the patch module reads them. Taking
 // them whole brings the callback functions and object names along.
 //
-// The result is a set of byte ranges per patched section (Ctx::included):
+// The result is a set of byte ranges per patched section (DiffCtx::included):
 // whole sections for copied sections, symbol ranges for functions and
 // objects, so that a function living in a shared section (.sched.text)
 // can be taken alone.
@@ -38,7 +38,7 @@ struct Work {
 
 class Closure {
  public:
-  explicit Closure(Ctx& ctx) : ctx_(ctx) {}
+  explicit Closure(DiffCtx& ctx) : ctx_(ctx) {}
 
   void add(const Section& sec, uint64_t begin, uint64_t end) {
     if (add_range(ctx_, sec, begin, end)) work_.push_back({&sec, begin, end});
@@ -94,7 +94,7 @@ class Closure {
     if (copy) add_symbol(s);
   }
 
-  Ctx& ctx_;
+  DiffCtx& ctx_;
   std::vector<Work> work_;
 };
 
@@ -106,7 +106,7 @@ bool is_author_table(std::string_view name) {
 
 }  // namespace
 
-bool add_range(Ctx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
+bool add_range(DiffCtx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
   auto& ranges = ctx.included[&sec];
   for (auto& [b, e] : ranges)
     if (begin >= b && end <= e && !(begin == end && b != begin)) return false;
@@ -115,20 +115,20 @@ bool add_range(Ctx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
   return true;
 }
 
-bool is_included_at(const Ctx& ctx, const Section* sec, uint64_t offset) {
+bool is_included_at(const DiffCtx& ctx, const Section* sec, uint64_t offset) {
   auto it = ctx.included.find(sec);
   if (it == ctx.included.end()) return false;
   return std::any_of(it->second.begin(), it->second.end(),
                      [&](const auto& r) { return offset >= r.first && offset < std::max(r.second, r.first + 1); });
 }
 
-void include_reloc_targets(Ctx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
+void include_reloc_targets(DiffCtx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
   Closure c(ctx);
   c.walk(sec, begin, end);
   c.run();
 }
 
-void include_changes(Ctx& ctx) {
+void include_changes(DiffCtx& ctx) {
   Closure c(ctx);
   for (Symbol& s : ctx.patched->symbols()) {
     if (!s.is_func() || s.sec == nullptr || is_init_or_exit(s.sec->name)) continue;

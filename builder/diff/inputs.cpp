@@ -53,7 +53,7 @@ void link_split_pieces(Object& obj) {
 // is one of the inputs (the same path, another path to it, a hard link:
 // the same device and inode) would destroy that input. Refused before
 // anything is read or written.
-void refuse_output_over_input(const Config& cfg) {
+void refuse_output_over_input(const DiffConfig& cfg) {
   struct stat out {};
   if (::stat(cfg.output_path.c_str(), &out) != 0) return;  // not there yet: nothing to overwrite
   const std::pair<const char*, const std::string*> inputs[] = {{"ORIG.o", &cfg.orig_path},
@@ -70,7 +70,7 @@ void refuse_output_over_input(const Config& cfg) {
 
 }  // namespace
 
-void load_inputs(Ctx& ctx) {
+void load_inputs(DiffCtx& ctx) {
   refuse_output_over_input(ctx.cfg);
   check_size_variables(ctx.cfg);
   ctx.orig.emplace(Object::load(ctx.cfg.orig_path));
@@ -80,7 +80,7 @@ void load_inputs(Ctx& ctx) {
   ctx.objname = basename_of(ctx.cfg.orig_path);
 }
 
-void classify(Ctx& ctx) {
+void classify(DiffCtx& ctx) {
   for (Object* obj : {&*ctx.orig, &*ctx.patched}) {
     mark_fentry(*obj);
     link_split_pieces(*obj);

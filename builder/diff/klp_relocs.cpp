@@ -35,7 +35,7 @@ namespace kp {
 
 namespace {
 
-size_t undefined_symbol(Ctx& ctx, const std::string& name) {
+size_t undefined_symbol(DiffCtx& ctx, const std::string& name) {
   auto it = ctx.klp_symbol.find(name);
   if (it != ctx.klp_symbol.end()) return it->second;
   OutSymbol s;
@@ -62,7 +62,7 @@ std::vector<std::string> identifying_locals(const Object& obj) {
   return out;
 }
 
-std::optional<size_t> file_block(Ctx& ctx, const std::string& needed, const Where& where) {
+std::optional<size_t> file_block(DiffCtx& ctx, const std::string& needed, const Where& where) {
   if (ctx.parent_file_block) return ctx.parent_file_block;
   const std::string& source = ctx.orig->source_name();
   std::vector<size_t> blocks = ctx.parent->find_file_blocks(source, identifying_locals(*ctx.orig));
@@ -79,7 +79,7 @@ std::optional<size_t> file_block(Ctx& ctx, const std::string& needed, const Wher
 
 }  // namespace
 
-std::optional<uint32_t> parent_sympos(Ctx& ctx, const Symbol& orig, const Where& where) {
+std::optional<uint32_t> parent_sympos(DiffCtx& ctx, const Symbol& orig, const Where& where) {
   if (!orig.is_local()) return 0;
   auto block = file_block(ctx, orig.name, where);
   if (!block) return std::nullopt;
@@ -89,7 +89,7 @@ std::optional<uint32_t> parent_sympos(Ctx& ctx, const Symbol& orig, const Where&
   return std::nullopt;
 }
 
-std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where& where) {
+std::optional<size_t> reference_symbol(DiffCtx& ctx, const Symbol& sym, const Where& where) {
   const Symbol& orig = sym.twin != nullptr ? *sym.twin : sym;
   const std::string& name = orig.name;
   const std::string& parent = ctx.cfg.parent_name;

@@ -13,10 +13,10 @@ namespace kp {
 // undefined): a plain undefined symbol when the module loader can resolve
 // it (exported), otherwise `.klp.sym.<obj>.<name>,<pos>` for livepatch to
 // resolve. Reports and returns nullopt when the symbol cannot be found.
-std::optional<size_t> reference_symbol(Ctx& ctx, const Symbol& sym, const Where& where);
+std::optional<size_t> reference_symbol(DiffCtx& ctx, const Symbol& sym, const Where& where);
 
 // sympos of an original local symbol in the parent (1-based), or 0 for a
 // global. Reports and returns nullopt when it is not in the parent.
-std::optional<uint32_t> parent_sympos(Ctx& ctx, const Symbol& orig_sym, const Where& where);
+std::optional<uint32_t> parent_sympos(DiffCtx& ctx, const Symbol& orig_sym, const Where& where);
 
 }  // namespace kp

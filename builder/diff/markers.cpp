@@ -34,7 +34,7 @@ constexpr std::string_view kIgnoreFunctions = ".kpatch.ignore.functions";
 constexpr std::string_view kIgnoreSections = ".kpatch.ignore.sections";
 constexpr std::string_view kForce = ".kpatch.force";
 
-void mark_unchanged(Ctx& ctx, Symbol& s, const std::string& why) {
+void mark_unchanged(DiffCtx& ctx, Symbol& s, const std::string& why) {
   if (s.status != Status::Changed) return;
   ctx.diag.debug("unchanged: " + s.name + " (" + why + ")");
   s.status = Status::Same;
@@ -43,7 +43,7 @@ void mark_unchanged(Ctx& ctx, Symbol& s, const std::string& why) {
 }
 
 // The function an entry of a function marker points at.
-Symbol& marked_function(Ctx& ctx, const Section& marker, const Reloc& r) {
+Symbol& marked_function(DiffCtx& ctx, const Section& marker, const Reloc& r) {
   Target t = resolve_target(marker, r);
   Symbol* fn = t.sym;
   if (fn == nullptr && t.sec != nullptr) fn = function_at(*ctx.patched, t.sec, t.offset);
@@ -54,7 +54,7 @@ Symbol& marked_function(Ctx& ctx, const Section& marker, const Reloc& r) {
 }
 
 // The NUL-terminated string an entry of .kpatch.ignore.sections points at.
-std::string marked_name(Ctx& ctx, const Section& marker, const Reloc& r) {
+std::string marked_name(DiffCtx& ctx, const Section& marker, const Reloc& r) {
   Target t = resolve_target(marker, r);
   std::string name;
   if (t.sec != nullptr && !t.sec->is_nobits()) {
@@ -68,7 +68,7 @@ std::string marked_name(Ctx& ctx, const Section& marker, const Reloc& r) {
                  "KPATCH_IGNORE_SECTION entry does not point at a section name string", "bad-marker");
 }
 
-void ignore_functions(Ctx& ctx, const Section& marker) {
+void ignore_functions(DiffCtx& ctx, const Section& marker) {
   for (const Reloc& r : marker.relocs) {
     Symbol& fn = marked_function(ctx, marker, r);
     if (fn.status == Status::New)
@@ -80,7 +80,7 @@ void ignore_functions(Ctx& ctx, const Section& marker) {
   }
 }
 
-void ignore_sections(Ctx& ctx, const Section& marker) {
+void ignore_sections(DiffCtx& ctx, const Section& marker) {
   for (const Reloc& r : marker.relocs) {
     std::string name = marked_name(ctx, marker, r);
     bool found = false;
@@ -95,7 +95,7 @@ void ignore_sections(Ctx& ctx, const Section& marker) {
   }
 }
 
-void force_unsafe(Ctx& ctx, const Section& marker) {
+void force_unsafe(DiffCtx& ctx, const Section& marker) {
   for (const Reloc& r : marker.relocs) {
     Symbol& fn = marked_function(ctx, marker, r);
     ctx.diag.warn(ctx.where(*ctx.patched, fn.sec, &fn),
@@ -108,7 +108,7 @@ void force_unsafe(Ctx& ctx, const Section& marker) {
 
 }  // namespace
 
-void apply_author_markers(Ctx& ctx) {
+void apply_author_markers(DiffCtx& ctx) {
   for (const Section& sec : ctx.patched->sections()) {
     if (sec.name == kIgnoreFunctions)
       ignore_functions(ctx, sec);

@@ -55,7 +55,7 @@ void pad_to(OutSection& o, uint64_t align) {
   else o.data.resize(want, std::byte{0});
 }
 
-void place_section(Ctx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+void place_section(DiffCtx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
   auto& placements = ctx.placement[&sec];
   bool whole = ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == sec.size();
   if (whole || !sec.is_exec()) {
@@ -77,7 +77,7 @@ void place_section(Ctx& ctx, const Section& sec, const std::vector<std::pair<uin
   }
 }
 
-const Placement* placed(const Ctx& ctx, const Section* sec, uint64_t offset) {
+const Placement* placed(const DiffCtx& ctx, const Section* sec, uint64_t offset) {
   auto it = ctx.placement.find(sec);
   if (it == ctx.placement.end()) return nullptr;
   for (const Placement& p : it->second)
@@ -93,7 +93,7 @@ unsigned char out_bind(const Symbol& s) {
   return static_cast<unsigned char>(s.bind());
 }
 
-void place_symbols(Ctx& ctx) {
+void place_symbols(DiffCtx& ctx) {
   for (const Symbol& s : ctx.patched->symbols()) {
     if (s.sec == nullptr || s.is_section() || s.is_file() || s.index == 0) continue;
     const Placement* p = placed(ctx, s.sec, s.value());
@@ -111,7 +111,7 @@ void place_symbols(Ctx& ctx) {
 }
 
 // The output symbol and addend for a relocation's target.
-std::optional<std::pair<size_t, int64_t>> translate(Ctx& ctx, const Section& sec, const Reloc& r, const Where& where) {
+std::optional<std::pair<size_t, int64_t>> translate(DiffCtx& ctx, const Section& sec, const Reloc& r, const Where& where) {
   Symbol* s = r.sym;
   if (s->is_section()) {
     Target t = resolve_target(sec, r);
@@ -136,7 +136,7 @@ std::optional<std::pair<size_t, int64_t>> translate(Ctx& ctx, const Section& sec
   return std::pair(*sym, r.addend);
 }
 
-void place_relocations(Ctx& ctx) {
+void place_relocations(DiffCtx& ctx) {
   for (const auto& [sec, placements] : ctx.placement) {
     for (const Placement& p : placements) {
       for (const Reloc& r : sec->relocs_in(p.begin, p.end)) {
@@ -165,7 +165,7 @@ bool is_patch_target(const Symbol& s) {
          s.sec != nullptr && !is_init_or_exit(s.sec->name);
 }
 
-void emit_funcs(Ctx& ctx) {
+void emit_funcs(DiffCtx& ctx) {
   OutSection funcs;
   funcs.name = ".kpatch.funcs";
   funcs.flags = SHF_ALLOC;
@@ -201,7 +201,7 @@ void emit_funcs(Ctx& ctx) {
   static_assert(kFuncEntrySize == 32);
 }
 
-void emit_mcount(Ctx& ctx) {
+void emit_mcount(DiffCtx& ctx) {
   OutSection mc;
   mc.name = "__mcount_loc";
   mc.flags = SHF_ALLOC;
@@ -217,7 +217,7 @@ void emit_mcount(Ctx& ctx) {
   ctx.out.add_section(std::move(mc));
 }
 
-void emit_modinfo(Ctx& ctx) {
+void emit_modinfo(DiffCtx& ctx) {
   const Section* mi = ctx.patched->find_section(".modinfo");
   if (mi == nullptr) return;
   OutSection out = like(*mi, ".modinfo");
@@ -231,7 +231,7 @@ void emit_modinfo(Ctx& ctx) {
 
 }  // namespace
 
-void build_output(Ctx& ctx) {
+void build_output(DiffCtx& ctx) {
   for (const Section& sec : ctx.patched->sections()) {
     auto it = ctx.included.find(&sec);
     if (it != ctx.included.end() && !is_mcount_section(sec.name) && !is_ignored_section(sec))
@@ -245,6 +245,6 @@ void build_output(Ctx& ctx) {
   ctx.diag.checkpoint();
 }
 
-void write_output(Ctx& ctx) { ctx.out.write(ctx.cfg.output_path); }
+void write_output(DiffCtx& ctx) { ctx.out.write(ctx.cfg.output_path); }
 
 }  // namespace kp

@@ -5,7 +5,7 @@
 
 namespace kp {
 
-void report(Ctx& ctx) {
+void report(DiffCtx& ctx) {
   for (const Symbol& s : ctx.patched->symbols()) {
     if (!s.is_func() || s.sec == nullptr || is_cold_piece(s.name) || is_init_or_exit(s.sec->name)) continue;
     if (s.status != Status::Changed) continue;

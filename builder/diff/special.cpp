@@ -63,7 +63,7 @@ std::optional<Pointee> pointee(const Section& sec, uint64_t offset) {
 // A site at the very end of an included function, where no other function
 // starts: annotations after a call that does not return
 // (.discard.unreachable) point there.
-bool ends_included_function(const Ctx& ctx, const Pointee& site) {
+bool ends_included_function(const DiffCtx& ctx, const Pointee& site) {
   if (!site.sec->is_exec() || site.offset == 0 || !is_included_at(ctx, site.sec, site.offset - 1) ||
       is_included_at(ctx, site.sec, site.offset))
     return false;
@@ -76,7 +76,7 @@ bool ends_included_function(const Ctx& ctx, const Pointee& site) {
 // field, that function's __func__ string. The entry is kept when a
 // function of that name, or a clone or piece of it (foo.isra.0, foo.cold,
 // whose __func__ is "foo"), is included.
-bool printk_site_included(const Ctx& ctx, const Pointee& entry) {
+bool printk_site_included(const DiffCtx& ctx, const Pointee& entry) {
   auto func = pointee(*entry.sec, entry.offset + kPiEntryFuncOffset);
   if (!func || func->sec->is_nobits()) return false;
   std::string_view name = string_in(*ctx.patched, *func->sec, func->offset);
@@ -85,14 +85,14 @@ bool printk_site_included(const Ctx& ctx, const Pointee& entry) {
   });
 }
 
-bool keep_entry(const Ctx& ctx, const Section& sec, uint64_t begin, const SpecialSection& spec) {
+bool keep_entry(const DiffCtx& ctx, const Section& sec, uint64_t begin, const SpecialSection& spec) {
   auto site = pointee(sec, begin + spec.key_offset);
   if (!site) return false;
   if (spec.name == ".printk_index") return printk_site_included(ctx, *site);
   return is_included_at(ctx, site->sec, site->offset) || ends_included_function(ctx, *site);
 }
 
-void check_jump_key(Ctx& ctx, const Section& sec, uint64_t begin) {
+void check_jump_key(DiffCtx& ctx, const Section& sec, uint64_t begin) {
   const Reloc* key = sec.reloc_at(begin + kJumpKeyOffset);
   if (key == nullptr || !ctx.is_module_parent()) return;
   Target t = resolve_target(*key);
@@ -115,7 +115,7 @@ void check_jump_key(Ctx& ctx, const Section& sec, uint64_t begin) {
 
 // Entries are [begin, begin + size), the last one possibly shorter: it may
 // lack its tail padding (entry_size.cpp).
-void filter(Ctx& ctx, Section& sec, const SpecialSection& spec) {
+void filter(DiffCtx& ctx, Section& sec, const SpecialSection& spec) {
   uint32_t size = entry_size(ctx, sec, spec);
   uint64_t count = (sec.size() + size - 1) / size;
   Section* paired = spec.paired.name.empty() ? nullptr : ctx.patched->find_section(spec.paired.name);
@@ -133,7 +133,7 @@ void filter(Ctx& ctx, Section& sec, const SpecialSection& spec) {
   }
 }
 
-size_t included_ranges(const Ctx& ctx) {
+size_t included_ranges(const DiffCtx& ctx) {
   size_t n = 0;
   for (const auto& [sec, ranges] : ctx.included) n += ranges.size();
   return n;
@@ -141,7 +141,7 @@ size_t included_ranges(const Ctx& ctx) {
 
 }  // namespace
 
-void filter_special_sections(Ctx& ctx) {
+void filter_special_sections(DiffCtx& ctx) {
   // Kept entries can include more code (replacement instructions), whose
   // own entries must then be kept: repeat until nothing new is included.
   for (size_t before = SIZE_MAX; before != included_ranges(ctx);) {

@@ -18,8 +18,8 @@ constexpr std::string_view kUsage =
     "usage: create-diff-object [-d|--debug] ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS "
     "PATCH-NAME OUTPUT.o\n";
 
-std::optional<kp::Config> parse_args(int argc, char** argv) {
-  kp::Config cfg;
+std::optional<kp::DiffConfig> parse_args(int argc, char** argv) {
+  kp::DiffConfig cfg;
   std::vector<std::string> pos;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -52,6 +52,6 @@ int main(int argc, char** argv) {
   }
   kp::Diag diag(std::cout, std::cerr);
   diag.set_debug(cfg->debug);
-  kp::Ctx ctx(*cfg, diag);
+  kp::DiffCtx ctx(*cfg, diag);
   return static_cast<int>(kp::run_differ_reporting(ctx, std::cerr));
 }

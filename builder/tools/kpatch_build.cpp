@@ -13,7 +13,7 @@
 #include <iostream>
 #include <optional>
 
-#include "build/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "common/text.h"
 #include "support/diag.h"
 #include "support/terminal.h"

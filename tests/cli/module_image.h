@@ -61,7 +61,7 @@ inline std::string elf_with_modinfo(const std::vector<std::string>& fields, uint
   return img;
 }
 
-// The metadata kpatch-build puts in a patch module (builder/build/module.cpp).
+// The metadata kpatch-build puts in a patch module (builder/pipeline/module.cpp).
 struct Patch {
   Patch(std::string name, std::string id, unsigned version = 1)
       : name(std::move(name)), id(std::move(id)), version(version) {}

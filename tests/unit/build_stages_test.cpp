@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "fake_runner.h"
 
 namespace kp {

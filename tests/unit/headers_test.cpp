@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "build/headers.h"
+#include "pipeline/headers.h"
 #include "fake_runner.h"
 
 namespace kp {

@@ -1,6 +1,6 @@
 // The kernel's files checked before use (build/kernel_files.cpp), on a
 // stand-in vmlinux linked at test time and copies of it cut short.
-#include "build/kernel_files.h"
+#include "pipeline/kernel_files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "build/build_id.h"
+#include "pipeline/build_id.h"
 #include "fake_runner.h"
 
 namespace kp {

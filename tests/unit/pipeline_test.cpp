@@ -1,6 +1,6 @@
 // build_one(): what a whole build prints, and what it leaves behind, with
 // a fake runner. No kernel is built.
-#include "build/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

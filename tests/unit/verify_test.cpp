@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "build/verify.h"
+#include "pipeline/verify.h"
 #include "support/diag.h"
 
 namespace kp {

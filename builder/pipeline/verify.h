@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "elf/elf_file.h"
 #include "elf/object.h"
 

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 
 namespace kp {
 

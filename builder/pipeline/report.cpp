@@ -2,7 +2,7 @@
 // changed, new and refused functions, and the time each stage took.
 #include <fstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 
 namespace kp {
 

@@ -15,7 +15,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "common/text.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"

@@ -33,12 +33,12 @@
 // so there every function of the name is a candidate. A weak definition
 // that the binary replaced with a strong one is refused: patching it by
 // name would put its code in place of the override.
-#include "build/verify.h"
+#include "pipeline/verify.h"
 
 #include <algorithm>
 #include <fstream>
 
-#include "build/kernel_files.h"
+#include "pipeline/kernel_files.h"
 #include "diff/kernel_data.h"
 #include "diff/x86_decode.h"
 #include "support/diag.h"

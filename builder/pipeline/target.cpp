@@ -23,8 +23,8 @@
 #include <regex>
 #include <sstream>
 
-#include "build/context.h"
-#include "build/verify.h"
+#include "pipeline/context.h"
+#include "pipeline/verify.h"
 
 namespace kp {
 

@@ -19,7 +19,7 @@
 // nothing to check.
 #include <sstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "support/file.h"
 
 namespace kp {

@@ -39,7 +39,7 @@
 // Limits: #include with a macro (#include TRACE_INCLUDE(...), a trace
 // header including itself) is not followed; a header generated at build
 // time (asm-offsets.h) hides what it was generated from.
-#include "build/headers.h"
+#include "pipeline/headers.h"
 
 
 #include <algorithm>
@@ -48,7 +48,7 @@
 #include <regex>
 #include <sstream>
 
-#include "build/verify.h"
+#include "pipeline/verify.h"
 #include "support/diag.h"
 #include "support/file.h"
 

@@ -12,7 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 
 namespace kp {
 

@@ -8,7 +8,7 @@
 #include <regex>
 #include <sstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "support/file.h"
 
 namespace kp {

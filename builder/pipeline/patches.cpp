@@ -17,8 +17,8 @@
 #include <set>
 #include <sstream>
 
-#include "build/context.h"
-#include "build/headers.h"
+#include "pipeline/context.h"
+#include "pipeline/headers.h"
 #include "support/file.h"
 
 namespace kp {

@@ -1,7 +1,7 @@
 // One build for one kernel release, stage by stage, with progress lines
 // and the guarantee that a failed build leaves no module behind and
 // releases the private tree.
-#include "build/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <unistd.h>
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 #include "diff/context.h"
 
 namespace kp {
@@ -38,7 +38,7 @@ std::set<std::string> new_globals(const ObjectJob& o) {
 }
 
 void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_globals) {
-  Config cfg;
+  DiffConfig cfg;
   cfg.orig_path = o.orig.string();
   cfg.patched_path = o.patched.string();
   cfg.parent_name = o.parent;
@@ -52,7 +52,7 @@ void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_gl
   std::ostringstream out, err;
   Diag diag(out, err);
   diag.set_debug(cfg.debug);
-  Ctx dctx(cfg, diag);
+  DiffCtx dctx(cfg, diag);
   o.diff_status = static_cast<int>(run_differ_reporting(dctx, err));
   o.changed = dctx.changed_functions;
   o.added = dctx.new_functions;

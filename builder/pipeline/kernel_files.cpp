@@ -23,7 +23,7 @@
 //
 // and all must agree with the release being built for. With -s the tree's
 // UTS_RELEASE is the release, and vmlinux's banner must say it.
-#include "build/kernel_files.h"
+#include "pipeline/kernel_files.h"
 
 #include <elf.h>
 #include <gelf.h>
@@ -36,7 +36,7 @@
 #include <sstream>
 #include <vector>
 
-#include "build/build_id.h"
+#include "pipeline/build_id.h"
 #include "elf/elf_file.h"
 
 namespace kp {

@@ -1,7 +1,7 @@
 // The GNU build ID of the target vmlinux: recorded in the patch so the
 // runtime manager can refuse a patch built for a different kernel binary
 // (the running kernel exposes its own in /sys/kernel/notes).
-#include "build/build_id.h"
+#include "pipeline/build_id.h"
 
 #include <cstring>
 

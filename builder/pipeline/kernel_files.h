@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "build/context.h"
+#include "pipeline/context.h"
 
 namespace kp {
 
