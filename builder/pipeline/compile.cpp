@@ -20,8 +20,7 @@ fs::path kbuild_cmd_file(const fs::path& tree, const std::string& obj) {
 
 std::string kbuild_parent(const std::string& cmd_text) {
   static const std::regex modname("-DKBUILD_MODNAME='?\"?\\\\?\"?([A-Za-z0-9_-]+)");
-  bool module =
-      cmd_text.find(" -DMODULE ") != std::string::npos || cmd_text.find(" -DMODULE'") != std::string::npos;
+  bool module = cmd_text.find(" -DMODULE ") != std::string::npos || cmd_text.find(" -DMODULE'") != std::string::npos;
   if (!module) return "vmlinux";
   std::smatch m;
   if (!std::regex_search(cmd_text, m, modname)) return {};
@@ -79,8 +78,12 @@ void compile(BuildCtx& ctx, const char* stage) {
 
 }  // namespace
 
-void compile_original(BuildCtx& ctx) { compile(ctx, "orig"); }
+void compile_original(BuildCtx& ctx) {
+  compile(ctx, "orig");
+}
 
-void compile_patched(BuildCtx& ctx) { compile(ctx, "patched"); }
+void compile_patched(BuildCtx& ctx) {
+  compile(ctx, "patched");
+}
 
 }  // namespace kp

@@ -129,7 +129,6 @@ struct InexactHunk {
   int hunk = 0, line = 0, fuzz = 0, offset = 0;
 };
 std::vector<InexactHunk> inexact_hunks(const std::string& patch_output);
-std::string c_string(const std::string& s);
 fs::path module_symtab(BuildCtx& ctx, const std::string& module);                    // readelf -s of a module
 std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_text);  // #SYMVER sym crc
 // Kbuild's .<object>.cmd file, and what it says the object was compiled

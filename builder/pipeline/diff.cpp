@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "pipeline/context.h"
 #include "diff/context.h"
+#include "pipeline/context.h"
 
 namespace kp {
 

@@ -41,7 +41,6 @@
 // time (asm-offsets.h) hides what it was generated from.
 #include "pipeline/headers.h"
 
-
 #include <algorithm>
 #include <deque>
 #include <fstream>
@@ -62,7 +61,8 @@ std::vector<Include> scan_includes(std::string_view text) {
     while (bol > 0 && blank(text[bol - 1])) --bol;
     if (bol > 0 && text[bol - 1] != '\n') continue;  // not the first thing on its line
     size_t eol = text.find('\n', hash);
-    std::string_view line = text.substr(hash + 1, eol == std::string_view::npos ? std::string_view::npos : eol - hash - 1);
+    std::string_view line =
+        text.substr(hash + 1, eol == std::string_view::npos ? std::string_view::npos : eol - hash - 1);
     size_t i = 0;
     while (i < line.size() && blank(line[i])) ++i;
     Include inc;
@@ -101,7 +101,9 @@ std::string dir_of(const std::string& file) {
   return slash == std::string::npos ? std::string() : file.substr(0, slash);
 }
 
-std::string join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+std::string join(const std::string& dir, const std::string& name) {
+  return dir.empty() ? name : dir + "/" + name;
+}
 
 }  // namespace
 
@@ -109,7 +111,8 @@ IncludeGraph::IncludeGraph(fs::path tree, std::string arch) : tree_(std::move(tr
   // LINUXINCLUDE and the forced includes of the top Makefile and
   // scripts/Makefile.lib, as a .cmd file of 6.1 shows them.
   std::string a = "arch/" + arch + "/include";
-  search_ = {a, a + "/generated", "include", a + "/uapi", a + "/generated/uapi", "include/uapi", "include/generated/uapi"};
+  search_ = {
+      a, a + "/generated", "include", a + "/uapi", a + "/generated/uapi", "include/uapi", "include/generated/uapi"};
   forced_ = {"include/linux/compiler-version.h", "include/linux/kconfig.h", "include/linux/compiler_types.h"};
   std::error_code ec;
   auto it = fs::recursive_directory_iterator(tree_, fs::directory_options::skip_permission_denied, ec);
@@ -131,7 +134,8 @@ std::vector<std::string> IncludeGraph::files_with_extension(const std::set<std::
   std::vector<std::string> out;
   for (const std::string& f : files_) {
     size_t dot = f.rfind('.');
-    if (dot != std::string::npos && f.find('/', dot) == std::string::npos && exts.count(f.substr(dot))) out.push_back(f);
+    if (dot != std::string::npos && f.find('/', dot) == std::string::npos && exts.count(f.substr(dot)))
+      out.push_back(f);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -252,7 +256,9 @@ namespace {
 // The differ handles x86-64 only.
 const std::string kArch = "x86";
 
-std::string object_of(const std::string& source) { return fs::path(source).replace_extension(".o").generic_string(); }
+std::string object_of(const std::string& source) {
+  return fs::path(source).replace_extension(".o").generic_string();
+}
 
 // "vmlinux", or the module Kbuild compiled the object for; "" for a module
 // object without KBUILD_MODNAME.
@@ -316,8 +322,10 @@ void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) 
     auto it = parents.find(name);
     if (it == parents.end()) {
       std::optional<ParentBinary> p;
-      if (name == "vmlinux") p = ParentBinary::open(ctx.target.vmlinux.string(), "vmlinux");
-      else if (auto ko = shipped_module(ctx, name)) p = ParentBinary::open(ko->string(), "module " + name);
+      if (name == "vmlinux")
+        p = ParentBinary::open(ctx.target.vmlinux.string(), "vmlinux");
+      else if (auto ko = shipped_module(ctx, name))
+        p = ParentBinary::open(ko->string(), "module " + name);
       it = parents.emplace(name, std::move(p)).first;
     }
     return it->second ? &*it->second : nullptr;

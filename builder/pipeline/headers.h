@@ -18,9 +18,9 @@ namespace kp {
 
 // One `#include` (or `#include_next`) line with a literal file name.
 struct Include {
-  std::string name;      // "linux/fs.h", "internal.h"
-  bool angled = false;   // <...> rather than "..."
-  bool next = false;     // #include_next
+  std::string name;     // "linux/fs.h", "internal.h"
+  bool angled = false;  // <...> rather than "..."
+  bool next = false;    // #include_next
   bool operator==(const Include&) const = default;
 };
 

@@ -36,8 +36,8 @@
 #include <sstream>
 #include <vector>
 
-#include "pipeline/build_id.h"
 #include "elf/elf_file.h"
+#include "pipeline/build_id.h"
 
 namespace kp {
 

@@ -15,19 +15,16 @@
 #include <iomanip>
 #include <sstream>
 
-#include "pipeline/context.h"
 #include "common/text.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"
+#include "pipeline/context.h"
 #include "sys/signals.h"
 
 namespace kp {
 
 // One rule for C literals of user text (common/text.h): every control byte
 // as an octal escape.
-std::string c_string(const std::string& s) {
-  return kp::c_string(std::string_view(s));
-}
 
 namespace {
 

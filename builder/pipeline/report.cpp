@@ -2,31 +2,16 @@
 // changed, new and refused functions, and the time each stage took.
 #include <fstream>
 
+#include "common/text.h"
 #include "pipeline/context.h"
 
 namespace kp {
 
 namespace {
 
+// JSON strings by common/text.h's one rule (the manager reads them back).
 std::string json(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  return json_string(s);
 }
 
 std::string json_list(const std::vector<std::string>& v) {

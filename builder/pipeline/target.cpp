@@ -88,18 +88,27 @@ void prepare_source_tree(BuildCtx& ctx) {
   require_file(src / "include/generated/autoconf.h",
                "not found; the kernel tree is not prepared: run `make olddefconfig modules_prepare` in " +
                    src.string() + " first");
-  if (!cfg.vmlinux.empty()) t.vmlinux = require_file(cfg.vmlinux, "not found (-v)");
-  else if (fs::is_regular_file(src / "vmlinux")) t.vmlinux = src / "vmlinux";
-  else throw BuildError(src.string() + " has no vmlinux: pass -v VMLINUX, the unstripped vmlinux of the running kernel");
-  if (!cfg.symvers.empty()) t.symvers = require_file(cfg.symvers, "not found (--symvers)");
-  else if (fs::is_regular_file(src / "Module.symvers")) t.symvers = src / "Module.symvers";
-  else if (fs::is_regular_file(t.vmlinux.parent_path() / "Module.symvers")) t.symvers = t.vmlinux.parent_path() / "Module.symvers";
-  else throw BuildError("no Module.symvers in " + src.string() + " or next to " + t.vmlinux.string() +
-                        ": pass --symvers FILE");
+  if (!cfg.vmlinux.empty())
+    t.vmlinux = require_file(cfg.vmlinux, "not found (-v)");
+  else if (fs::is_regular_file(src / "vmlinux"))
+    t.vmlinux = src / "vmlinux";
+  else
+    throw BuildError(src.string() + " has no vmlinux: pass -v VMLINUX, the unstripped vmlinux of the running kernel");
+  if (!cfg.symvers.empty())
+    t.symvers = require_file(cfg.symvers, "not found (--symvers)");
+  else if (fs::is_regular_file(src / "Module.symvers"))
+    t.symvers = src / "Module.symvers";
+  else if (fs::is_regular_file(t.vmlinux.parent_path() / "Module.symvers"))
+    t.symvers = t.vmlinux.parent_path() / "Module.symvers";
+  else
+    throw BuildError("no Module.symvers in " + src.string() + " or next to " + t.vmlinux.string() +
+                     ": pass --symvers FILE");
 
   t.release = uts_release(src);
-  if (t.release.empty()) t.release = trim(must(ctx, Command{{"make", "-s", "-C", src.string(), "kernelrelease"}, {}, {}},
-                                                 "make kernelrelease in " + src.string()).output);
+  if (t.release.empty())
+    t.release = trim(must(ctx, Command{{"make", "-s", "-C", src.string(), "kernelrelease"}, {}, {}},
+                          "make kernelrelease in " + src.string())
+                         .output);
   if (t.release.empty() || t.release.find_first_of(" \n") != std::string::npos)
     throw BuildError(src.string() + ": cannot tell the kernel release (no UTS_RELEASE, `make -s kernelrelease` says '" +
                      t.release + "')");
@@ -113,7 +122,8 @@ void prepare_source_tree(BuildCtx& ctx) {
   t.src = t.modules = src;
   t.vmlinux_symtab = ctx.work / "vmlinux.symtab";
   std::ofstream(t.vmlinux_symtab) << must(ctx, Command{{"readelf", "-s", "--wide", t.vmlinux.string()}, {}, {}},
-                                          "readelf -s " + t.vmlinux.string()).output;
+                                          "readelf -s " + t.vmlinux.string())
+                                         .output;
   t.module_symtabs = ctx.work / "module-symtabs";
   t.lazy_module_symtabs = true;
 }
@@ -172,8 +182,8 @@ fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
                      "; build the kernel's modules in the tree first (make modules)");
   fs::path out = t.module_symtabs / (module + ".ko.symtab");
   fs::create_directories(t.module_symtabs);
-  std::ofstream(out) << must(ctx, Command{{"readelf", "-s", "--wide", ko->string()}, {}, {}},
-                             "readelf -s " + ko->string()).output;
+  std::ofstream(out)
+      << must(ctx, Command{{"readelf", "-s", "--wide", ko->string()}, {}, {}}, "readelf -s " + ko->string()).output;
   return out;
 }
 

@@ -38,9 +38,9 @@
 #include <algorithm>
 #include <fstream>
 
-#include "pipeline/kernel_files.h"
 #include "diff/kernel_data.h"
 #include "diff/x86_decode.h"
+#include "pipeline/kernel_files.h"
 #include "support/diag.h"
 
 namespace kp {

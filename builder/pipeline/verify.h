@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/context.h"
 #include "elf/elf_file.h"
 #include "elf/object.h"
+#include "pipeline/context.h"
 
 namespace kp {
 

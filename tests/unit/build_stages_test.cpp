@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "common/text.h"
 #include "pipeline/context.h"
 #include "fake_runner.h"
 
