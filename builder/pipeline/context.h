@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 
 struct BuildConfig {
   std::optional<fs::path> manifest_path;
+  std::optional<fs::path> bundle_path;  // --bundle (manifest/bundle.h)
   std::vector<std::string> kernels;  // --kernel; overrides the manifest's list
   std::vector<fs::path> patches;     // the classic form's PATCH arguments
   std::string name;                  // -n: module name for the classic form

@@ -73,6 +73,7 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
   info("kpatch_patches", join(patches, ","));
   info("kpatch_functions", join(funcs, ","));
   info("kpatch_built", utc_now());
+  if (!m.bundled.empty()) info("kpatch_bundle", join(m.bundled, ","));
 }
 
 }  // namespace

@@ -13,8 +13,9 @@
 #include <iostream>
 #include <optional>
 
-#include "pipeline/pipeline.h"
 #include "common/text.h"
+#include "manifest/bundle.h"
+#include "pipeline/pipeline.h"
 #include "support/diag.h"
 #include "support/terminal.h"
 #include "sys/signals.h"
@@ -22,7 +23,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
+    "usage: kpatch-build --manifest FILE | --bundle FILE|DIR [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
     "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
     "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
     "                    [--allow-fuzz] PATCH...\n"
@@ -40,6 +41,7 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     std::optional<std::string> v;
     // clang-format off
     if (a == "--manifest" && (v = value())) cfg.manifest_path = *v;
+    else if (a == "--bundle" && (v = value())) cfg.bundle_path = *v;
     else if ((a == "--kernel" || a == "-k") && (v = value())) cfg.kernels.push_back(*v);
     else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
     else if ((a == "-j" || a == "--jobs") && (v = value())) cfg.jobs = std::max(1, std::atoi(v->c_str()));
@@ -65,7 +67,11 @@ std::optional<kp::BuildConfig> parse(int argc, char** argv) {
     std::cerr << "kpatch-build: --sign-key and --sign-cert go together\n";
     return std::nullopt;
   }
-  if (cfg.manifest_path.has_value() == !cfg.patches.empty()) return std::nullopt;
+  if (cfg.manifest_path && cfg.bundle_path) {
+    std::cerr << "kpatch-build: --manifest and --bundle do not go together\n";
+    return std::nullopt;
+  }
+  if ((cfg.manifest_path || cfg.bundle_path) == !cfg.patches.empty()) return std::nullopt;
   if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty())) {
     std::cerr << "kpatch-build: -c, -v and --symvers go with -s SRCDIR\n";
     return std::nullopt;
@@ -81,6 +87,13 @@ std::string running_release() {
   utsname u{};
   uname(&u);
   return u.release;
+}
+
+// A bundle for the kernels asked for (each must be listed by every part:
+// load_bundle names the part that does not), else for those all list.
+kp::Manifest bundle_for(const kp::BuildConfig& cfg) {
+  for (const auto& rel : cfg.kernels) kp::load_bundle(*cfg.bundle_path, rel);
+  return kp::load_bundle(*cfg.bundle_path, cfg.kernels.size() == 1 ? cfg.kernels.front() : "");
 }
 
 // The classic form has no manifest: make one from the arguments.
@@ -113,7 +126,9 @@ int main(int argc, char** argv) {
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
     kp::check_output_dir(cfg->output_dir);
-    kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path) : manifest_from_patches(*cfg);
+    kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path)
+                     : cfg->bundle_path ? bundle_for(*cfg)
+                                        : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
     if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 release=$1 kpatch=$2 kpatch_package=$3 one=$4 two=$5
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpatch-bundle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-files=(--file "$kpatch:/usr/sbin/kpatch" --file "$here/../examples/lib.sh")
+files=(--file "$kpatch:/usr/sbin/kpatch" --file "$kpatch" --file "$here/../examples/lib.sh")
 n=1
 for dir in "$one" "$two"; do
 	"$kpatch_package" --deb -o "$work/pkg$n" "$dir" >/dev/null
