@@ -108,6 +108,10 @@ void compile_patched(BuildCtx& ctx);      // after the patch
 void check_exported_crcs(BuildCtx& ctx);  // exported symbols keep their CRCs
 void diff_objects(BuildCtx& ctx);         // create-diff-object per object
 void verify_originals(BuildCtx& ctx);     // replaced functions match the shipped binaries
+// The message for a link that failed on symbols nothing resolves (modpost's
+// "undefined!"), naming each and the patched objects that need it; "" when
+// the output has none.
+std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir);
 void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
 void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
 void write_report(BuildCtx& ctx);         // JSON next to the module

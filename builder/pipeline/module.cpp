@@ -13,6 +13,7 @@
 #include <ctime>
 #include <fstream>
 #include <iomanip>
+#include <regex>
 #include <sstream>
 
 #include "common/text.h"
@@ -78,6 +79,36 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
 
 }  // namespace
 
+std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir) {
+  // The differ leaves a global that neither vmlinux nor Module.symvers
+  // defines as a plain undefined symbol: another object of the patch may
+  // define it. The link is where that is decided; modpost names what is
+  // left ("ERROR: modpost: "sym" [path/mod.ko] undefined!"), and here each
+  // is named with the patched objects that need it.
+  static const std::regex undefined(R"re(modpost: "([^"]+)" \[[^\]]*\] undefined!)re");
+  std::vector<std::string> names;
+  for (auto it = std::sregex_iterator(make_output.begin(), make_output.end(), undefined); it != std::sregex_iterator();
+       ++it)
+    if (std::find(names.begin(), names.end(), (*it)[1].str()) == names.end()) names.push_back((*it)[1].str());
+  if (names.empty()) return "";
+  std::string out = "the patch module would not load: nothing defines or exports";
+  for (const auto& n : names) {
+    std::string users;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(module_dir, ec)) {
+      std::string file = e.path().filename().string();
+      if (!file.starts_with("diff-") || e.path().extension() != ".o") continue;
+      Object obj = Object::load(e.path().string());
+      for (const auto& s : obj.symbols())
+        if (s.name == n && s.sym.st_shndx == SHN_UNDEF) users += (users.empty() ? "" : ", ") + file.substr(5);
+    }
+    out += "\n  " + printable(n) + (users.empty() ? "" : " (needed by " + users + ")");
+  }
+  return out +
+         "\n(a function or variable the patch uses that is static in, or missing from, the target kernel; "
+         "see docs/kpatch-build.md)";
+}
+
 void assemble_module(BuildCtx& ctx) {
   fs::path dir = ctx.work / "module";
   fs::create_directories(dir);
@@ -105,7 +136,10 @@ void assemble_module(BuildCtx& ctx) {
     if (!a.starts_with("KCFLAGS=")) make.argv.push_back(a);
   make.argv.push_back("modules");
   ProcResult r = ctx.run.run(make);
-  if (r.status != 0) throw BuildError("linking the patch module failed:\n" + r.output);
+  if (r.status != 0) {
+    if (std::string why = unresolved_symbols(r.output, dir); !why.empty()) throw BuildError(why);
+    throw BuildError("linking the patch module failed:\n" + r.output);
+  }
   ctx.module_dir = dir;
 }
 
