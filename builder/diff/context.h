@@ -81,7 +81,7 @@ struct DiffCtx {
 void load_inputs(DiffCtx& ctx);           // read both objects, the parent symtab and Module.symvers
 void classify(DiffCtx& ctx);              // fentry sites, split pieces (.cold/.part) and their parents
 void correlate(DiffCtx& ctx);             // pair each patched symbol and section with its original twin
-void compare(DiffCtx& ctx);               // mark same / changed / new, in one place (changed.cpp)
+void compare(DiffCtx& ctx);               // mark same / changed / new, in one place (compare.cpp)
 void apply_author_markers(DiffCtx& ctx);  // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
 void check_patchability(DiffCtx& ctx);    // refuse what livepatch cannot do; stops with exit 2
 bool has_functional_change(const DiffCtx& ctx);

@@ -8,7 +8,7 @@
 #include "diff/context.h"
 #include "diff/entry_size.h"
 #include "diff/kernel_data.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

@@ -24,7 +24,7 @@
 #include <string>
 
 #include "diff/context.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

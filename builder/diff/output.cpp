@@ -20,7 +20,7 @@
 #include "diff/context.h"
 #include "diff/kernel_data.h"
 #include "diff/klp_relocs.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

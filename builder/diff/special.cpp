@@ -30,9 +30,9 @@
 
 #include "diff/context.h"
 #include "diff/entry_size.h"
-#include "diff/include.h"
+#include "diff/include_changes.h"
 #include "diff/kernel_data.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

@@ -18,13 +18,13 @@
 // whole sections for copied sections, symbol ranges for functions and
 // objects, so that a function living in a shared section (.sched.text)
 // can be taken alone.
-#include "diff/include.h"
+#include "diff/include_changes.h"
 
 #include <algorithm>
 #include <string_view>
 
 #include "diff/kernel_data.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

@@ -35,7 +35,7 @@
 #include "diff/context.h"
 #include "diff/kernel_data.h"
 #include "diff/line_macros.h"
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 namespace kp {
 

@@ -1,4 +1,4 @@
-#include "diff/targets.h"
+#include "diff/reloc_targets.h"
 
 #include "diff/kernel_data.h"
 #include "diff/x86_decode.h"
