@@ -28,6 +28,7 @@ struct BuildConfig {
   fs::path output_dir = ".";
   unsigned jobs = 2;
   bool debug = false;
+  bool keep_workdir = false;  // --skip-cleanup (classic), also implied by --debug
   bool skip_compiler_check = false;
   bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
   std::optional<bool> replace;  // -R sets false

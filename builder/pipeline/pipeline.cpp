@@ -134,7 +134,7 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
   }
   progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": wrote " << terminal_safe(ctx.ko.string())
            << '\n';
-  if (ctx.cfg.debug) {
+  if (ctx.cfg.debug || ctx.cfg.keep_workdir) {
     progress << "kpatch-build: work directory kept: " << terminal_safe(ctx.work.string()) << '\n';
   } else {
     std::error_code ec;

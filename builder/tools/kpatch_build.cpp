@@ -1,6 +1,6 @@
 // kpatch-build: from a patch to a livepatch module for a Debian kernel.
 //
-//   kpatch-build --manifest FILE [--kernel REL]... [-o DIR] [-j N] [--debug]
+//   kpatch-build --manifest FILE | --bundle FILE|DIR [--kernel REL]... [-o DIR] [-j N] [--debug]
 //                [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]
 //   kpatch-build [--kernel REL] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] PATCH...
 //   kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] PATCH...
@@ -15,73 +15,13 @@
 
 #include "common/text.h"
 #include "manifest/bundle.h"
+#include "pipeline/command_line.h"
 #include "pipeline/pipeline.h"
 #include "support/diag.h"
 #include "support/terminal.h"
 #include "sys/signals.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: kpatch-build --manifest FILE | --bundle FILE|DIR [--kernel REL]... [-o DIR] [-j N] [--debug]\n"
-    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
-    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
-    "                    [--allow-fuzz] PATCH...\n"
-    "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n";
-
-std::optional<kp::BuildConfig> parse(int argc, char** argv) {
-  kp::BuildConfig cfg;
-  cfg.jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    std::optional<std::string> v;
-    // clang-format off
-    if (a == "--manifest" && (v = value())) cfg.manifest_path = *v;
-    else if (a == "--bundle" && (v = value())) cfg.bundle_path = *v;
-    else if ((a == "--kernel" || a == "-k") && (v = value())) cfg.kernels.push_back(*v);
-    else if ((a == "-o" || a == "--output") && (v = value())) cfg.output_dir = *v;
-    else if ((a == "-j" || a == "--jobs") && (v = value())) cfg.jobs = std::max(1, std::atoi(v->c_str()));
-    else if ((a == "-n" || a == "--name") && (v = value())) cfg.name = *v;
-    else if ((a == "-s" || a == "--sourcedir") && (v = value())) cfg.sourcedir = *v;
-    else if ((a == "-c" || a == "--config") && (v = value())) cfg.config = *v;
-    else if ((a == "-v" || a == "--vmlinux") && (v = value())) cfg.vmlinux = *v;
-    else if (a == "--symvers" && (v = value())) cfg.symvers = *v;
-    else if (a == "--sign-key" && (v = value())) cfg.sign_key = *v;
-    else if (a == "--sign-cert" && (v = value())) cfg.sign_cert = *v;
-    else if (a == "-R" || a == "--non-replace") cfg.replace = false;
-    else if (a == "-d" || a == "--debug") cfg.debug = true;
-    else if (a == "--skip-compiler-check") cfg.skip_compiler_check = true;
-    else if (a == "--allow-fuzz") cfg.allow_fuzz = true;
-    else if (a == "-h" || a == "--help") return std::nullopt;
-    else if (a.starts_with("-")) {
-      std::cerr << "kpatch-build: unknown option or missing value: " << kp::printable(a) << '\n';
-      return std::nullopt;
-    } else cfg.patches.emplace_back(a);
-    // clang-format on
-  }
-  if (cfg.sign_key.empty() != cfg.sign_cert.empty()) {
-    std::cerr << "kpatch-build: --sign-key and --sign-cert go together\n";
-    return std::nullopt;
-  }
-  if (cfg.manifest_path && cfg.bundle_path) {
-    std::cerr << "kpatch-build: --manifest and --bundle do not go together\n";
-    return std::nullopt;
-  }
-  if ((cfg.manifest_path || cfg.bundle_path) == !cfg.patches.empty()) return std::nullopt;
-  if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty())) {
-    std::cerr << "kpatch-build: -c, -v and --symvers go with -s SRCDIR\n";
-    return std::nullopt;
-  }
-  if (!cfg.sourcedir.empty() && !cfg.kernels.empty()) {
-    std::cerr << "kpatch-build: -s SRCDIR builds for that tree's kernel; --kernel does not go with it\n";
-    return std::nullopt;
-  }
-  return cfg;
-}
 
 std::string running_release() {
   utsname u{};
@@ -116,11 +56,9 @@ std::filesystem::path data_dir(const char* env, const char* sub) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto cfg = parse(argc, argv);
-  if (!cfg) {
-    std::cerr << kUsage;
-    return 1;
-  }
+  std::optional<kp::BuildConfig> cfg(std::in_place);
+  cfg->jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  if (int rc = kp::parse_build_command_line({argv + 1, argv + argc}, *cfg, std::cout, std::cerr); rc != -1) return rc;
   kp::install_stop_handlers();
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");

@@ -1,0 +1,223 @@
+#include "pipeline/command_line.h"
+
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "common/text.h"
+
+namespace kp {
+
+const char* const kBuildUsage =
+    "usage: kpatch-build --manifest FILE | --bundle FILE|DIR [--kernel REL]... [-o DIR] [-j N] [-d]\n"
+    "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
+    "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
+    "                    [--skip-cleanup] [--allow-fuzz] PATCH...\n"
+    "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n"
+    "       kpatch-build -h | --help | --version\n";
+
+namespace {
+
+enum class Opt {
+  Manifest,
+  Bundle,
+  Kernel,
+  Output,
+  Jobs,
+  Name,
+  SourceDir,
+  Config,
+  Vmlinux,
+  Symvers,
+  SignKey,
+  SignCert,
+  NonReplace,
+  Debug,
+  SkipCompilerCheck,
+  SkipCleanup,
+  AllowFuzz,
+  Help,
+  Version,
+  SourceRpm,
+  Target,
+  OotModule,
+  OotModuleSrc,
+};
+
+struct Spec {
+  Opt opt;
+  bool takes_value;
+};
+
+// Long names; the short ones are below. Classic kpatch-build's names come
+// first in each group.
+const std::map<std::string, Spec>& long_options() {
+  static const std::map<std::string, Spec> table{
+      {"manifest", {Opt::Manifest, true}},
+      {"bundle", {Opt::Bundle, true}},
+      {"kernel", {Opt::Kernel, true}},
+      {"output", {Opt::Output, true}},
+      {"jobs", {Opt::Jobs, true}},
+      {"name", {Opt::Name, true}},
+      {"sourcedir", {Opt::SourceDir, true}},
+      {"config", {Opt::Config, true}},
+      {"vmlinux", {Opt::Vmlinux, true}},
+      {"symvers", {Opt::Symvers, true}},
+      {"sign-key", {Opt::SignKey, true}},
+      {"sign-cert", {Opt::SignCert, true}},
+      {"non-replace", {Opt::NonReplace, false}},
+      {"debug", {Opt::Debug, false}},
+      {"skip-compiler-check", {Opt::SkipCompilerCheck, false}},
+      {"skip-gcc-check", {Opt::SkipCompilerCheck, false}},  // classic name
+      {"skip-cleanup", {Opt::SkipCleanup, false}},
+      {"allow-fuzz", {Opt::AllowFuzz, false}},
+      {"help", {Opt::Help, false}},
+      {"version", {Opt::Version, false}},
+      {"sourcerpm", {Opt::SourceRpm, true}},
+      {"target", {Opt::Target, true}},
+      {"oot-module", {Opt::OotModule, true}},
+      {"oot-module-src", {Opt::OotModuleSrc, true}},
+  };
+  return table;
+}
+
+std::optional<Spec> short_option(char c) {
+  switch (c) {
+    case 'k': return Spec{Opt::Kernel, true};
+    case 'o': return Spec{Opt::Output, true};
+    case 'j': return Spec{Opt::Jobs, true};
+    case 'n': return Spec{Opt::Name, true};
+    case 's': return Spec{Opt::SourceDir, true};
+    case 'c': return Spec{Opt::Config, true};
+    case 'v': return Spec{Opt::Vmlinux, true};
+    case 'R': return Spec{Opt::NonReplace, false};
+    case 'd': return Spec{Opt::Debug, false};
+    case 'h': return Spec{Opt::Help, false};
+    case 'r': return Spec{Opt::SourceRpm, true};
+    case 't': return Spec{Opt::Target, true};
+    default: return std::nullopt;
+  }
+}
+
+// Why an option of the classic tool is refused here, or "".
+std::string refused(Opt o) {
+  switch (o) {
+    case Opt::SourceRpm:
+      return "-r/--sourcerpm takes a kernel source RPM; Debian kernels come from their packages: use --kernel REL "
+             "(or -s SRCDIR for a prepared tree)";
+    case Opt::Target:
+      return "-t/--target chooses the make target of a whole-kernel build; kpatch-build compiles only the objects "
+             "a patch touches, so there is none to choose";
+    case Opt::OotModule:
+    case Opt::OotModuleSrc:
+      return "--oot-module/--oot-module-src: out-of-tree module patches are not supported yet; patch a module of "
+             "the kernel tree (its .ko comes from the kernel's packages)";
+    default: return "";
+  }
+}
+
+int usage_error(std::ostream& err, const std::string& why) {
+  err << "kpatch-build: " << why << '\n' << kBuildUsage;
+  return 1;
+}
+
+// Applies one option; -1 to go on, else the exit status.
+int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std::ostream& err) {
+  if (std::string why = refused(o); !why.empty()) {
+    err << "kpatch-build: " << why << '\n';
+    return 1;
+  }
+  switch (o) {
+    case Opt::Manifest: cfg.manifest_path = v; break;
+    case Opt::Bundle: cfg.bundle_path = v; break;
+    case Opt::Kernel: cfg.kernels.push_back(v); break;
+    case Opt::Output: cfg.output_dir = v; break;
+    case Opt::Jobs: {
+      unsigned n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > 1024) {
+        err << "kpatch-build: Invalid number of make jobs '" << printable(v) << "'\n";
+        return 1;
+      }
+      cfg.jobs = n;
+      break;
+    }
+    case Opt::Name: cfg.name = v; break;
+    case Opt::SourceDir: cfg.sourcedir = v; break;
+    case Opt::Config: cfg.config = v; break;
+    case Opt::Vmlinux: cfg.vmlinux = v; break;
+    case Opt::Symvers: cfg.symvers = v; break;
+    case Opt::SignKey: cfg.sign_key = v; break;
+    case Opt::SignCert: cfg.sign_cert = v; break;
+    case Opt::NonReplace: cfg.replace = false; break;
+    case Opt::Debug: cfg.debug = true; break;
+    case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
+    case Opt::SkipCleanup: cfg.keep_workdir = true; break;
+    case Opt::AllowFuzz: cfg.allow_fuzz = true; break;
+    case Opt::Help: out << kBuildUsage; return 0;
+    case Opt::Version: out << KPATCH_VERSION << '\n'; return 0;
+    default: break;
+  }
+  return -1;
+}
+
+int check_combinations(const BuildConfig& cfg, std::ostream& err) {
+  if (cfg.sign_key.empty() != cfg.sign_cert.empty()) return usage_error(err, "--sign-key and --sign-cert go together");
+  if (cfg.manifest_path && cfg.bundle_path) return usage_error(err, "--manifest and --bundle do not go together");
+  if ((cfg.manifest_path || cfg.bundle_path) == !cfg.patches.empty())
+    return usage_error(err, cfg.patches.empty() ? "nothing to build: give --manifest, --bundle or PATCH..."
+                                                : "PATCH arguments do not go with --manifest or --bundle");
+  if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty()))
+    return usage_error(err, "-c, -v and --symvers go with -s SRCDIR");
+  if (!cfg.sourcedir.empty() && !cfg.kernels.empty())
+    return usage_error(err, "-s SRCDIR builds for that tree's kernel; --kernel does not go with it");
+  return -1;
+}
+
+}  // namespace
+
+int parse_build_command_line(const std::vector<std::string>& args, BuildConfig& cfg, std::ostream& out,
+                             std::ostream& err) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto next = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    int rc = -1;
+    if (a == "--") {
+      for (++i; i < args.size(); ++i) cfg.patches.emplace_back(args[i]);
+    } else if (a.starts_with("--")) {
+      size_t eq = a.find('=');
+      std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      auto it = long_options().find(name);
+      if (it == long_options().end()) return usage_error(err, "unknown option " + printable(a));
+      std::optional<std::string> v;
+      if (it->second.takes_value)
+        v = eq != std::string::npos ? a.substr(eq + 1) : next();
+      else if (eq != std::string::npos)
+        return usage_error(err, "--" + name + " takes no value");
+      if (it->second.takes_value && !v) return usage_error(err, "--" + name + " needs a value");
+      rc = apply(it->second.opt, v.value_or(""), cfg, out, err);
+    } else if (a.size() > 1 && a[0] == '-') {
+      // Short options, bundled as getopt takes them: -dR, -j4, -n foo.
+      for (size_t k = 1; k < a.size() && rc == -1; ++k) {
+        auto spec = short_option(a[k]);
+        if (!spec) return usage_error(err, "unknown option -" + printable(std::string(1, a[k])));
+        std::optional<std::string> v;
+        if (spec->takes_value) {
+          v = k + 1 < a.size() ? std::optional<std::string>(a.substr(k + 1)) : next();
+          if (!v) return usage_error(err, "-" + std::string(1, a[k]) + " needs a value");
+          k = a.size();
+        }
+        rc = apply(spec->opt, v.value_or(""), cfg, out, err);
+      }
+    } else {
+      cfg.patches.emplace_back(a);
+    }
+    if (rc != -1) return rc;
+  }
+  return check_combinations(cfg, err);
+}
+
+}  // namespace kp

@@ -1,0 +1,91 @@
+// kpatch-build's command line: the classic tool's forms, exit codes and
+// messages (pipeline/command_line.h).
+#include "pipeline/command_line.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace kp {
+namespace {
+
+struct Parsed {
+  int rc;
+  BuildConfig cfg;
+  std::string out, err;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  Parsed p;
+  std::ostringstream out, err;
+  p.rc = parse_build_command_line(args, p.cfg, out, err);
+  p.out = out.str();
+  p.err = err.str();
+  return p;
+}
+
+TEST(BuildCommandLine, GetoptForms) {
+  Parsed p = parse({"--name=foo", "-dR", "-j4", "-kREL", "--kernel", "REL2", "-o", "out", "x.patch"});
+  ASSERT_EQ(p.rc, -1) << p.err;
+  EXPECT_EQ(p.cfg.name, "foo");
+  EXPECT_TRUE(p.cfg.debug);
+  EXPECT_EQ(p.cfg.replace, false);
+  EXPECT_EQ(p.cfg.jobs, 4u);
+  EXPECT_EQ(p.cfg.kernels, (std::vector<std::string>{"REL", "REL2"}));
+  EXPECT_EQ(p.cfg.output_dir, "out");
+  EXPECT_EQ(p.cfg.patches, (std::vector<std::filesystem::path>{"x.patch"}));
+}
+
+TEST(BuildCommandLine, ClassicAliases) {
+  Parsed p = parse({"--skip-gcc-check", "--skip-cleanup", "-n", "bar", "--", "-odd.patch"});
+  ASSERT_EQ(p.rc, -1) << p.err;
+  EXPECT_TRUE(p.cfg.skip_compiler_check);
+  EXPECT_TRUE(p.cfg.keep_workdir);
+  EXPECT_EQ(p.cfg.patches, (std::vector<std::filesystem::path>{"-odd.patch"}));
+}
+
+TEST(BuildCommandLine, HelpAndVersionExitZeroOnStdout) {
+  Parsed h = parse({"-h"});
+  EXPECT_EQ(h.rc, 0);
+  EXPECT_NE(h.out.find("usage: kpatch-build"), std::string::npos);
+  EXPECT_EQ(h.err, "");
+  Parsed v = parse({"--version"});
+  EXPECT_EQ(v.rc, 0);
+  EXPECT_EQ(v.out, std::string(KPATCH_VERSION) + "\n");
+}
+
+TEST(BuildCommandLine, InvalidJobs) {
+  for (const char* bad : {"0", "x", "4x", "-1", "99999"}) {
+    Parsed p = parse({"-j", bad, "x.patch"});
+    EXPECT_EQ(p.rc, 1) << bad;
+    EXPECT_EQ(p.err, std::string("kpatch-build: Invalid number of make jobs '") + bad + "'\n") << bad;
+  }
+}
+
+TEST(BuildCommandLine, ClassicOptionsWithoutMeaningHereAreRefusedSayingWhatToUse) {
+  Parsed r = parse({"-r", "kernel.src.rpm", "x.patch"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("use --kernel REL"), std::string::npos) << r.err;
+  Parsed t = parse({"--target=bzImage", "x.patch"});
+  EXPECT_EQ(t.rc, 1);
+  EXPECT_NE(t.err.find("-t/--target"), std::string::npos);
+  Parsed o = parse({"--oot-module", "m.ko", "x.patch"});
+  EXPECT_EQ(o.rc, 1);
+  EXPECT_NE(o.err.find("out-of-tree module patches are not supported"), std::string::npos);
+}
+
+TEST(BuildCommandLine, UsageErrorsNameTheProblem) {
+  EXPECT_NE(parse({"--frobnicate", "x.patch"}).err.find("unknown option --frobnicate"), std::string::npos);
+  EXPECT_NE(parse({"-q", "x.patch"}).err.find("unknown option -q"), std::string::npos);
+  EXPECT_NE(parse({"--name"}).err.find("--name needs a value"), std::string::npos);
+  EXPECT_NE(parse({"--debug=2", "x.patch"}).err.find("--debug takes no value"), std::string::npos);
+  EXPECT_NE(parse({}).err.find("nothing to build"), std::string::npos);
+  EXPECT_NE(parse({"--manifest", "m.yaml", "x.patch"}).err.find("do not go with --manifest"), std::string::npos);
+  EXPECT_NE(parse({"--manifest", "m.yaml", "--bundle", "b"}).err.find("do not go together"), std::string::npos);
+  EXPECT_NE(parse({"-v", "vmlinux", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
+  EXPECT_EQ(parse({"--frobnicate"}).rc, 1);
+  EXPECT_NE(parse({"--frobnicate\x1b"}).err.find("\\x1b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kp
