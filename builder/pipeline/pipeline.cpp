@@ -5,7 +5,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 
@@ -98,9 +101,13 @@ void check_output_dir(const fs::path& dir) {
 }
 
 bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
-  char tmpl[] = "/tmp/kpatch-build-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    err << "kpatch-build: error: cannot create a work directory in /tmp\n";
+  // The work directory goes where TMPDIR says, as classic kpatch-build's.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string parent = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  std::string tmpl = parent + "/kpatch-build-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    err << "kpatch-build: error: cannot create a work directory in " << terminal_safe(parent) << ": "
+        << std::strerror(errno) << '\n';
     return false;
   }
   ctx.work = tmpl;

@@ -22,7 +22,7 @@ fail() {
 running_make() {
 	local child
 	for child in $(pgrep -P "$1" 2>/dev/null); do
-		if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -q '^make -C /tmp/kpatch-build-.*/tree '; then
+		if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -q '^make -C .*/kpatch-build-[^/]*/tree '; then
 			echo "$child"
 			return
 		fi
