@@ -14,7 +14,7 @@ namespace kp::pkg {
 
 namespace {
 
-const auto kFile = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+const auto kFile = kFileMode;
 
 void modules_in(const fs::path& dir, std::vector<fs::path>& out) {
   std::vector<fs::path> found;

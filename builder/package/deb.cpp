@@ -49,12 +49,12 @@ std::string md5sums(const fs::path& root) {
   return out;
 }
 
+}  // namespace
+
 void run_checked(Runner& run, const Command& cmd, const std::string& what) {
   ProcResult r = run.run(cmd);
   if (r.status != 0) throw Fatal(what + " failed (" + cmd.str() + "):\n" + r.output);
 }
-
-}  // namespace
 
 void write_text(const fs::path& path, const std::string& text, fs::perms mode) {
   fs::create_directories(path.parent_path());
@@ -107,8 +107,7 @@ std::string deb_copyright(const std::string& pkg) {
 }
 
 fs::path build_deb(Runner& run, const Patch& p, const Settings& s, const fs::path& work) {
-  const auto file = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
-  const auto exec = file | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+  const auto file = kFileMode, exec = kExecMode;
   const std::string pkg = p.deb_name(), version = std::to_string(p.version) + "-1";
   fs::path root = work / ("deb-" + p.module);
   fs::path ko = root / "usr/lib/kpatch" / p.release / (p.module + ".ko");
@@ -123,7 +122,8 @@ fs::path build_deb(Runner& run, const Patch& p, const Settings& s, const fs::pat
   for (const char* name : {"postinst", "prerm", "postrm"})
     write_text(root / "DEBIAN" / name, deb_script(p, name), exec);
   write_text(root / "DEBIAN/md5sums", md5sums(root), file);
-  write_text(root / "DEBIAN/control", deb_control(p, s, installed_kib(root)), file);
+  const std::string control = deb_control(p, s, installed_kib(root));
+  write_text(root / "DEBIAN/control", control, file);
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.is_directory()) fs::permissions(e.path(), exec);
   fs::path out = work / "out" / (pkg + "_" + version + "_amd64.deb");
@@ -134,7 +134,7 @@ fs::path build_deb(Runner& run, const Patch& p, const Settings& s, const fs::pat
               "dpkg-deb");
   // Read back: the control data in the package is exactly what was meant.
   ProcResult back = run.run(Command{{"dpkg-deb", "--info", out.string(), "control"}, {}, {}});
-  if (back.status != 0 || back.output != deb_control(p, s, installed_kib(root)))
+  if (back.status != 0 || back.output != control)
     throw Fatal(out.string() + ": its control data is not what was written:\n" + back.output);
   return out;
 }

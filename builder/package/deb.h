@@ -32,7 +32,17 @@ std::string deb_copyright(const std::string& pkg);
 // Builds the .deb of `p` in `work` and returns its path in `work`.
 fs::path build_deb(Runner& run, const Patch& p, const Settings& s, const fs::path& work);
 
+// Modes of the files the packages hold: 0644 and 0755.
+inline constexpr fs::perms kFileMode =
+    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+inline constexpr fs::perms kExecMode =
+    kFileMode | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+
 // Writes `text` to `path` with `mode`, creating parent directories.
 void write_text(const fs::path& path, const std::string& text, fs::perms mode);
+
+// Runs `cmd`; throws kp::Fatal naming `what`, the command and its output
+// when it fails.
+void run_checked(Runner& run, const Command& cmd, const std::string& what);
 
 }  // namespace kp::pkg

@@ -9,13 +9,8 @@ namespace kp::pkg {
 
 namespace {
 
-const auto kFile = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
-const auto kExec = kFile | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
-
-void run_checked(Runner& run, const Command& cmd, const std::string& what) {
-  ProcResult r = run.run(cmd);
-  if (r.status != 0) throw Fatal(what + " failed (" + cmd.str() + "):\n" + r.output);
-}
+const auto kFile = kFileMode;
+const auto kExec = kExecMode;
 
 // DEST/manifest.yaml and DEST/<relative patch paths>.
 void copy_sources(const Manifest& m, const fs::path& dest) {

@@ -80,13 +80,17 @@ std::string deb_description(const std::string& syn, const std::vector<std::strin
   return out;
 }
 
-std::string rpm_description(const std::vector<std::string>& paragraphs) {
+std::string description_text(const std::vector<std::string>& paragraphs) {
   std::string out;
   for (size_t i = 0; i < paragraphs.size(); ++i) {
     if (i) out += "\n";
-    for (const auto& line : fold(paragraphs[i], 72)) out += rpm_escape(line) + "\n";
+    for (const auto& line : fold(paragraphs[i], 72)) out += line + "\n";
   }
   return out;
+}
+
+std::string rpm_description(const std::vector<std::string>& paragraphs) {
+  return rpm_escape(description_text(paragraphs));
 }
 
 }  // namespace kp::pkg

@@ -35,8 +35,11 @@ std::string rpm_escape(const std::string& s);
 // folded at 72 columns, " ." between paragraphs.
 std::string deb_description(const std::string& synopsis, const std::vector<std::string>& paragraphs);
 
-// The RPM %description body, escaped: the paragraphs folded at 72 columns,
-// an empty line between them.
+// The paragraphs folded at 72 columns, an empty line between them, each
+// line ending in a newline: the RPM description as meant.
+std::string description_text(const std::vector<std::string>& paragraphs);
+
+// The RPM %description body: description_text() escaped.
 std::string rpm_description(const std::vector<std::string>& paragraphs);
 
 // Synopsis / RPM Summary: "Live patch ID version V for Linux REL".

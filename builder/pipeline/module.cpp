@@ -13,6 +13,7 @@
 #include <ctime>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -91,19 +92,21 @@ std::string unresolved_symbols(const std::string& make_output, const fs::path& m
        ++it)
     if (std::find(names.begin(), names.end(), (*it)[1].str()) == names.end()) names.push_back((*it)[1].str());
   if (names.empty()) return "";
-  std::string out = "the patch module would not load: nothing defines or exports";
-  for (const auto& n : names) {
-    std::string users;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(module_dir, ec)) {
-      std::string file = e.path().filename().string();
-      if (!file.starts_with("diff-") || e.path().extension() != ".o") continue;
-      Object obj = Object::load(e.path().string());
-      for (const auto& s : obj.symbols())
-        if (s.name == n && s.sym.st_shndx == SHN_UNDEF) users += (users.empty() ? "" : ", ") + file.substr(5);
-    }
-    out += "\n  " + printable(n) + (users.empty() ? "" : " (needed by " + users + ")");
+  // Each patched object read once: the unresolved names it needs.
+  std::map<std::string, std::string> users;  // symbol -> "a.o, b.o"
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(module_dir, ec)) {
+    std::string file = e.path().filename().string();
+    if (!file.starts_with("diff-") || e.path().extension() != ".o") continue;
+    Object obj = Object::load(e.path().string());
+    for (const auto& s : obj.symbols())
+      if (s.sym.st_shndx == SHN_UNDEF && std::find(names.begin(), names.end(), s.name) != names.end()) {
+        std::string& u = users[s.name];
+        u += (u.empty() ? "" : ", ") + file.substr(5);
+      }
   }
+  std::string out = "the patch module would not load: nothing defines or exports";
+  for (const auto& n : names) out += "\n  " + printable(n) + (users.contains(n) ? " (needed by " + users[n] + ")" : "");
   return out +
          "\n(a function or variable the patch uses that is static in, or missing from, the target kernel; "
          "see docs/kpatch-build.md)";
