@@ -12,10 +12,9 @@ KP_MAINTAINER=${KPATCH_MAINTAINER:-kpatch maintainers <kpatch@example.org>}
 # The distribution's page for its patches (Homepage:/URL:), when it has one.
 KP_HOMEPAGE=${KPATCH_HOMEPAGE:-}
 
-die() {
-	echo "$KP_PROG: error: $*" >&2
-	exit 1
-}
+# die, note, usage (KP_USAGE): the project's one definition.
+# shellcheck source=../../scripts/lib/messages.sh
+source "$KP_SOURCE_DIR/scripts/lib/messages.sh"
 
 # ARG with control characters shown as \xNN, for messages.
 kp_printable() {

@@ -6,14 +6,9 @@
 
 DISTRO_PROG=${DISTRO_PROG:-${0##*/}}
 
-die() {
-	printf '%s: error: %s\n' "$DISTRO_PROG" "$*" >&2
-	exit 1
-}
-
-note() {
-	printf '%s: %s\n' "$DISTRO_PROG" "$*" >&2
-}
+KP_PROG=$DISTRO_PROG
+# shellcheck source=../../scripts/lib/messages.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib/messages.sh"
 
 # host_mirror SUITE_PATTERN: the first URI of the host's apt sources whose
 # suites match SUITE_PATTERN (an extended regex), e.g. 'bookworm( |$)' or

@@ -43,10 +43,9 @@ since() {
 	printf '%d.%03d' $((ms / 1000)) $((ms % 1000))
 }
 
-fail() {
-	printf 'FAIL %s: %s\n' "$NAME" "$*" >&2
-	exit 1
-}
+KP_TEST_NAME=$NAME
+# shellcheck source=../lib/check.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 [[ -x $DIFFER ]] || fail "no create-diff-object at $DIFFER (build the target first)"
 

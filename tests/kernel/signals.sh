@@ -12,11 +12,9 @@ KPATCH_BUILD=$1 MANIFEST=$2
 T=$(mktemp -d /tmp/kpatch-ksignals.XXXXXX)
 trap 'rm -rf -- "$T"' EXIT
 
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	[[ ! -e $T/err ]] || sed 's/^/  stderr: /' "$T/err" >&2
-	exit 1
-}
+KP_TEST_FILES=$T/err
+# shellcheck source=../lib/check.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 # The make that kpatch-build $1 runs, once it runs one in the private tree.
 running_make() {
@@ -54,7 +52,7 @@ stopped_run() {
 	[[ ! -e $T/out ]] || fail "$sig: output written"
 	[[ $(tail -n 1 "$T/err") == *": stopped by SIG$sig: its commands were stopped and the work directory $work removed" ]] ||
 		fail "$sig: the last line does not say so"
-	echo "ok: SIG$sig during the compile (exit $rc)"
+	pass "SIG$sig during the compile (exit $rc)"
 }
 
 stopped_run TERM 143

@@ -9,30 +9,9 @@ REL=6.1.0-56-cloud-amd64
 DEB_PATCH=kpatch-patch-$REL
 RPM_PATCH=kpatch-patch-6_1_0-56-cloud-amd64
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-pass() {
-	echo "PASS: $*"
-}
-
-assert_eq() {
-	local what=$1 want=$2 got=$3
-	[ "$want" = "$got" ] || fail "$what:
---- want
-$want
---- got
-$got"
-	pass "$what"
-}
-
-assert_contains() {
-	local what=$1 needle=$2 haystack=$3
-	case $haystack in *"$needle"*) pass "$what" ;; *) fail "$what: '$needle' not in:
-$haystack" ;; esac
-}
+# fail, pass, assert_eq, assert_contains
+# shellcheck source=../lib/check.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 # lintian with no error or warning (informational tags are allowed).
 assert_lintian_clean() {

@@ -30,7 +30,7 @@ builder=$(deb_payload "$out/kpatch-build_$version-1_amd64.deb")
 assert_contains "the kpatch .deb owns /var/lib/kpatch" "./var/lib/kpatch/" "$(dpkg-deb -c "$out/kpatch_$version-1_amd64.deb")"
 assert_contains "the kpatch .rpm owns /var/lib/kpatch" "/var/lib/kpatch" "$(rpm -qpl "$out/kpatch-$version-1.x86_64.rpm")"
 for f in /usr/bin/kpatch-build /usr/bin/kpatch-package /usr/libexec/kpatch/create-diff-object /usr/libexec/kpatch/create-klp-module \
-	/usr/share/kpatch/scripts/kernel-tree /usr/share/kpatch/kmod/patch-hook.c /usr/share/man/man1/kpatch-build.1.gz; do
+	/usr/share/kpatch/scripts/kernel-tree /usr/share/kpatch/scripts/lib/messages.sh /usr/share/kpatch/kmod/patch-hook.c /usr/share/man/man1/kpatch-build.1.gz; do
 	assert_contains "kpatch-build has $f" "$f" "$builder"
 done
 

@@ -19,11 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	[[ ! -e $T/err ]] || sed 's/^/  stderr: /' "$T/err" >&2
-	exit 1
-}
+KP_TEST_FILES=$T/err
+# shellcheck source=../lib/check.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 mkdir -p "$T/tools" "$T/cache" "$T/src/kernel"
 printf 'KERNELRELEASE=6.1.0-test\nCC=gcc\nKCFLAGS=-ffunction-sections\n' >"$T/cache/make.args"
@@ -87,7 +85,7 @@ stopped_run() {
 	[[ $(grep -c -e 'stopped' -e 'error' -e 'full log' "$T/err") -eq 1 ]] || fail "$sig: more than one line about it"
 	grep -q 'objects found' "$T/err" || fail "$sig: the stages before the compile did not run"
 	! grep -q 'original objects compiled' "$T/err" || fail "$sig: the stopped stage printed its progress line"
-	echo "ok: SIG$sig stops the build (exit $rc)"
+	pass "SIG$sig stops the build (exit $rc)"
 }
 
 stopped_run TERM 143
@@ -110,4 +108,4 @@ rc=0
 wait "$pid" || rc=$?
 [[ $rc -eq 143 ]] || fail "PIPE: exit status $rc, not 143"
 [[ -s $T/released ]] || fail "PIPE: the private tree was not released"
-echo "ok: a closed stderr does not stop the build halfway"
+pass "a closed stderr does not stop the build halfway"

@@ -1,0 +1,265 @@
+#!/bin/bash
+# scripts/kernel-tree with stand-ins for the archive and the build: apt-cache
+# knows two fake releases, apt-get download hands out small real .deb files
+# (made here with dpkg-deb), make writes what modules_prepare would, gcc-12
+# says what the fake config says. Everything else (dpkg-deb, tar, xz,
+# readelf, flock) is real, so the staging, locking and layout of the cache
+# are the script's own. Every call to a stand-in is logged to $T/calls.
+#
+#   kernel-tree.sh KERNEL-TREE
+#
+# Cases: usage; a hostile or unknown release (nearest listed, nothing
+# fetched); a fresh prepare (layout, stage order); a second prepare (no
+# download, no make); a stage that fails half-way (no stamp, no scratch
+# left, the next run redoes only what is missing); two concurrent prepares
+# (one waits, each package fetched once); a workdir copy and its release.
+
+set -euo pipefail
+[[ $# -eq 1 ]] || { echo "usage: $0 KERNEL-TREE" >&2; exit 2; }
+KT=$(readlink -f -- "$1")
+T=$(mktemp -d /tmp/kpatch-kernel-tree.XXXXXX)
+trap 'rm -rf -- "$T"' EXIT
+
+REL=9.9.0-1-fake
+OTHER=9.9.0-2-fake
+VER=9.9.9-1
+CC_TEXT="gcc-12 (Fake 12.2.0-14) 12.2.0"
+
+KP_TEST_FILES="$T/err $T/calls"
+# shellcheck source=../lib/check.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
+
+# ---- the fake archive -------------------------------------------------------
+mkdir -p "$T/bin" "$T/debs" "$T/stage"
+# deb NAME DIR: a .deb of DIR's files (DIR gets its control file here).
+deb() {
+	mkdir -p "$2/DEBIAN"
+	printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n' \
+		"$1" "$VER" >"$2/DEBIAN/control"
+	dpkg-deb -Zgzip -b "$2" "$T/debs/$1_${VER}_amd64.deb" >/dev/null
+}
+printf 'int f(void) { return 1; }\n' >"$T/o.c"
+gcc -c -o "$T/o.o" "$T/o.c"
+
+h=$T/stage/headers/usr/src/linux-headers-$REL
+mkdir -p "$h"
+printf 'CONFIG_CC_VERSION_TEXT="%s"\nCONFIG_LIVEPATCH=y\n' "$CC_TEXT" >"$h/.config"
+printf '0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n' >"$h/Module.symvers"
+deb "linux-headers-$REL" "$T/stage/headers"
+
+i=$T/stage/image
+mkdir -p "$i/boot" "$i/lib/modules/$REL/kernel/fs"
+head -c 8192 /dev/zero >"$i/boot/vmlinuz-$REL"
+cp "$T/o.o" "$i/lib/modules/$REL/kernel/fs/foo.ko"
+deb "linux-image-$REL-unsigned" "$i"
+
+d=$T/stage/dbg/usr/lib/debug
+mkdir -p "$d/boot" "$d/lib/modules/$REL/kernel/fs"
+cp "$T/o.o" "$d/boot/vmlinux-$REL"
+cp "$T/o.o" "$d/lib/modules/$REL/kernel/fs/foo.ko"
+deb "linux-image-$REL-dbg" "$T/stage/dbg"
+
+s=$T/stage/source/usr/src
+mkdir -p "$s" "$T/tar/linux-source-9.9/include"
+printf 'all:\n' >"$T/tar/linux-source-9.9/Makefile"
+tar -C "$T/tar" -cJf "$s/linux-source-9.9.tar.xz" linux-source-9.9
+deb linux-source-9.9 "$T/stage/source"
+
+# ---- the stand-ins ----------------------------------------------------------
+cat >"$T/bin/apt-cache" <<EOF
+#!/bin/bash
+echo "apt-cache \$*" >>"$T/calls"
+case \$1 in
+show)
+	for r in $REL $OTHER; do
+		[[ \${@: -1} == linux-headers-\$r ]] && printf 'Package: linux-headers-%s\nVersion: $VER\n\n' "\$r"
+	done ;;
+search)
+	printf 'linux-headers-%s - headers\n' $REL $OTHER 9.9-common ;;
+esac
+exit 0
+EOF
+cat >"$T/bin/apt-get" <<EOF
+#!/bin/bash
+echo "apt-get \$*" >>"$T/calls"
+[[ \$1 == download ]] || exit 100
+for a in "\$@"; do
+	case \$a in
+	*=*)
+		p=\${a%%=*}
+		[[ \$p != "\${FAKE_FAIL_DOWNLOAD:-}" ]] || { echo "E: fake failure of \$p" >&2; exit 100; }
+		cp "$T/debs/\${p}_${VER}_amd64.deb" . ;;
+	esac
+done
+EOF
+cat >"$T/bin/make" <<EOF
+#!/bin/bash
+echo "make \$*" >>"$T/calls"
+dir=. rel=
+while [[ \$# -gt 0 ]]; do
+	case \$1 in
+	-C) dir=\$2; shift ;;
+	KERNELRELEASE=*) rel=\${1#KERNELRELEASE=} ;;
+	modules_prepare)
+		sleep "\${FAKE_MAKE_SLEEP:-0}"
+		mkdir -p "\$dir/include/generated"
+		printf '#define UTS_RELEASE "%s"\n' "\$rel" >"\$dir/include/generated/utsrelease.h" ;;
+	esac
+	shift
+done
+EOF
+cat >"$T/bin/gcc-12" <<EOF
+#!/bin/bash
+[[ \$1 == --version ]] && echo "$CC_TEXT"
+EOF
+chmod +x "$T/bin"/*
+export PATH=$T/bin:$PATH XDG_CACHE_HOME=$T/xdg
+CACHE=$T/xdg/kpatch/$REL
+
+kt() { "$KT" "$@" 2>"$T/err"; }
+calls() { grep -c -- "$1" "$T/calls" 2>/dev/null || true; }
+
+# ---- usage ------------------------------------------------------------------
+set +e
+kt >/dev/null; rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "no arguments: exit $rc, wanted 2"
+grep -q '^usage: kernel-tree prepare' "$T/err" || fail "no arguments: no usage text"
+pass "usage"
+
+# ---- hostile and unknown releases -------------------------------------------
+for bad in '9.9;touch x' '--help' '*' "$OTHER/../x"; do
+	: >"$T/calls"
+	if kt prepare "$bad" >/dev/null; then fail "prepare '$bad' succeeded"; fi
+	grep -q "error: no package linux-headers-" "$T/err" || fail "prepare '$bad': no message"
+	[[ $(calls 'apt-get') -eq 0 ]] || fail "prepare '$bad' downloaded something"
+	[[ ! -e $T/xdg/kpatch/$bad ]] || fail "prepare '$bad' made a cache dir"
+done
+pass "hostile release names refused before apt"
+if kt prepare 9.9.0-3-fake >/dev/null; then fail "unknown release succeeded"; fi
+grep -qx "  $REL" "$T/err" || fail "unknown release: nearest releases not listed"
+grep -q -- "-common" "$T/err" && fail "unknown release: a -common package listed as a release"
+pass "unknown release lists the nearest"
+
+# ---- fresh prepare ----------------------------------------------------------
+: >"$T/calls"
+out=$(kt prepare "$REL") || fail "fresh prepare failed"
+[[ $out == "$CACHE" ]] || fail "prepare printed '$out', wanted $CACHE"
+for f in config Module.symvers vmlinux vmlinux.symtab vmlinuz make.args image.build-id \
+	src/Makefile src/.config src/include/generated/utsrelease.h \
+	modules/kernel/fs/foo.ko module-symtabs/kernel/fs/foo.ko.symtab; do
+	[[ -e $CACHE/$f ]] || fail "fresh prepare: no $f in the cache"
+done
+grep -q ' f$' "$CACHE/vmlinux.symtab" || fail "vmlinux.symtab is not readelf's table of vmlinux"
+grep -qx "KERNELRELEASE=$REL" "$CACHE/make.args" || fail "make.args lacks KERNELRELEASE"
+grep -qx "CC=gcc-12" "$CACHE/make.args" || fail "make.args: the compiler is not the config's"
+order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | tr '\n' ' ')
+[[ $order == "linux-headers-$REL linux-image-$REL-unsigned linux-image-$REL-dbg linux-source-9.9 " ]] ||
+	fail "download order: $order"
+grep -n '^make' "$T/calls" | grep -q olddefconfig || fail "no make olddefconfig"
+[[ $(grep '^make' "$T/calls" | head -n 1) == *olddefconfig* ]] || fail "modules_prepare before olddefconfig"
+[[ -z $(find "$CACHE" -maxdepth 1 -name '.tmp-*') ]] || fail "fresh prepare left scratch dirs"
+pass "fresh prepare: layout and stage order"
+
+# ---- second prepare ---------------------------------------------------------
+: >"$T/calls"
+out=$(kt prepare "$REL") || fail "second prepare failed"
+[[ $out == "$CACHE" ]] || fail "second prepare printed '$out'"
+[[ $(calls 'apt-get') -eq 0 && $(calls '^make') -eq 0 ]] || fail "second prepare downloaded or built"
+pass "second prepare: nothing fetched or built"
+
+# ---- a stage that fails -----------------------------------------------------
+rm -rf -- "$T/xdg"
+: >"$T/calls"
+if FAKE_FAIL_DOWNLOAD=linux-image-$REL-dbg kt prepare "$REL" >/dev/null; then
+	fail "prepare with a failing download succeeded"
+fi
+grep -q "error: apt-get download linux-image-$REL-dbg=$VER failed" "$T/err" || fail "failing download: no message naming it"
+ls "$CACHE"/.stamp-headers-* "$CACHE"/.stamp-image-* >/dev/null 2>&1 || fail "stages before the failure not stamped"
+if ls "$CACHE"/.stamp-dbg-* >/dev/null 2>&1; then fail "the failed stage was stamped"; fi
+[[ ! -e $CACHE/vmlinux && -z $(find "$CACHE" -maxdepth 1 -name '.tmp-*') ]] ||
+	fail "the failed stage left a partial result"
+: >"$T/calls"
+kt prepare "$REL" >/dev/null || fail "prepare after a failure failed"
+order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | tr '\n' ' ')
+[[ $order == "linux-image-$REL-dbg linux-source-9.9 " ]] || fail "after a failure, downloaded: $order"
+pass "a failed stage leaves no stamp and is redone alone"
+
+# ---- two prepares at once ---------------------------------------------------
+rm -rf -- "$T/xdg"
+: >"$T/calls"
+FAKE_MAKE_SLEEP=2 "$KT" prepare "$REL" >"$T/out1" 2>"$T/err1" &
+p1=$!
+FAKE_MAKE_SLEEP=2 "$KT" prepare "$REL" >"$T/out2" 2>"$T/err2" &
+p2=$!
+wait "$p1" || fail "first concurrent prepare failed: $(cat "$T/err1")"
+wait "$p2" || fail "second concurrent prepare failed: $(cat "$T/err2")"
+[[ $(cat "$T/out1") == "$CACHE" && $(cat "$T/out2") == "$CACHE" ]] || fail "concurrent prepares printed other dirs"
+[[ $(calls "download.*linux-source-9.9=") -eq 1 ]] || fail "concurrent prepares fetched the source $(calls "linux-source-9.9=") times"
+[[ $(calls modules_prepare) -eq 1 ]] || fail "concurrent prepares ran modules_prepare $(calls modules_prepare) times"
+cat "$T/err1" "$T/err2" | grep -q "waiting for another kernel-tree run preparing $REL" ||
+	fail "neither concurrent prepare waited for the lock"
+pass "concurrent prepares: one waits, each package fetched once"
+
+# ---- workdirs ---------------------------------------------------------------
+: >"$T/calls"
+w=$T/w/view
+out=$(KPATCH_WORKDIR_METHOD=copy kt workdir "$REL" "$w") || fail "workdir failed"
+[[ $out == "$w" && -f $w/Makefile && -e $w/.kpatch-workdir ]] || fail "workdir: no view at $w"
+echo changed >"$w/Makefile"
+grep -qx 'all:' "$CACHE/src/Makefile" || fail "a write in the workdir reached the cache"
+if KPATCH_WORKDIR_METHOD=copy kt workdir "$REL" "$w" >/dev/null; then fail "workdir over a non-empty dir succeeded"; fi
+grep -q "exists and is not empty" "$T/err" || fail "workdir over a non-empty dir: no message"
+if kt release "$CACHE/src"; then fail "release of the cache's own tree succeeded"; fi
+[[ -f $CACHE/src/Makefile ]] || fail "release removed the cache's tree"
+kt release "$w" || fail "release failed"
+[[ ! -e $w ]] || fail "release left $w"
+[[ $(calls 'apt-get') -eq 0 ]] || fail "workdir of a prepared release downloaded"
+pass "workdir: a private copy, released; the cache is never released"
+
+# ---- cache management -------------------------------------------------------
+mkdir -p "$T/xdg/kpatch/$OTHER" "$T/xdg/kpatch/not-a-release"
+: >"$T/xdg/kpatch/$OTHER/.lock"
+touch -d '2 days ago' "$T/xdg/kpatch/$OTHER/.lock"
+kt prepare "$REL" >/dev/null || fail "prepare before list failed"
+out=$(kt list) || fail "list failed"
+grep -Eq "^$REL +ready +[0-9.]+[KMG]? " <<<"$out" || fail "list: $REL not shown ready with a size: $out"
+grep -Eq "^$OTHER +partial " <<<"$out" || fail "list: $OTHER not shown partial: $out"
+grep -q not-a-release <<<"$out" && fail "list shows a directory that is not a release"
+pass "list: state and size per release"
+
+if kt remove "$REL" ../x >/dev/null; then fail "remove of '../x' succeeded"; fi
+grep -q "no cached release '../x'" "$T/err" || fail "remove '../x': no message naming it"
+[[ -d $CACHE ]] || fail "a refused remove deleted $REL"
+exec {lockfd}<"$CACHE/.lock"
+flock "$lockfd"
+if kt remove "$REL"; then fail "remove of a locked release succeeded"; fi
+grep -q "$REL is being prepared by another run; kept" "$T/err" || fail "remove of a locked release: no message"
+exec {lockfd}<&-
+[[ -d $CACHE ]] || fail "remove deleted a locked release"
+pass "remove refuses unknown names and keeps a release in use"
+
+kt prune --keep 1 || fail "prune failed"
+[[ -d $CACHE && ! -e $T/xdg/kpatch/$OTHER ]] || fail "prune --keep 1 did not keep just the newest"
+[[ -d $T/xdg/kpatch/not-a-release ]] || fail "prune removed a directory that is not a release"
+if kt prune --keep x >/dev/null; then fail "prune --keep x succeeded"; fi
+kt remove "$REL" || fail "remove failed"
+[[ ! -e $CACHE ]] || fail "remove left $CACHE"
+pass "prune keeps the most recently used; remove deletes"
+
+# ---- a full disk ------------------------------------------------------------
+# Only root can mount the small filesystem this needs.
+if [[ $EUID -eq 0 ]] && mkdir -p "$T/small" && mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null; then
+	trap 'umount "$T/small" 2>/dev/null; rm -rf -- "$T"' EXIT
+	head -c 1M /dev/urandom >"$T/stage/image/boot/big"
+	deb "linux-image-$REL-unsigned" "$T/stage/image"
+	if XDG_CACHE_HOME=$T/small kt prepare "$REL" >/dev/null; then fail "prepare on a full disk succeeded"; fi
+	c=$T/small/kpatch/$REL
+	grep -q "No space left on device" "$T/err" || fail "prepare on a full disk: no ENOSPC message"
+	ls "$c"/.stamp-headers-* >/dev/null 2>&1 || fail "full disk: the headers stage (before the image) not done"
+	if ls "$c"/.stamp-image-* >/dev/null 2>&1; then fail "a stage that ran out of space was stamped"; fi
+	[[ ! -e $c/vmlinuz && -z $(find "$c" -maxdepth 1 -name '.tmp-*') ]] || fail "a full disk left a partial stage"
+	out=$(XDG_CACHE_HOME=$T/small kt list) || fail "list after a full disk failed"
+	grep -Eq "^$REL +partial " <<<"$out" || fail "after a full disk the release is not shown partial: $out"
+	pass "a full disk leaves no stage marked done"
+fi
