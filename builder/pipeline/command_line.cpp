@@ -13,6 +13,7 @@ const char* const kBuildUsage =
     "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
     "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
     "                    [--skip-cleanup] [--allow-fuzz] PATCH...\n"
+    "       kpatch-build --check [--json] (--manifest FILE | PATCH...) [--kernel REL]...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n"
     "       kpatch-build -h | --help | --version\n";
 
@@ -36,6 +37,8 @@ enum class Opt {
   SkipCompilerCheck,
   SkipCleanup,
   AllowFuzz,
+  Check,
+  Json,
   Help,
   Version,
   SourceRpm,
@@ -71,6 +74,8 @@ const std::map<std::string, Spec>& long_options() {
       {"skip-gcc-check", {Opt::SkipCompilerCheck, false}},  // classic name
       {"skip-cleanup", {Opt::SkipCleanup, false}},
       {"allow-fuzz", {Opt::AllowFuzz, false}},
+      {"check", {Opt::Check, false}},
+      {"json", {Opt::Json, false}},
       {"help", {Opt::Help, false}},
       {"version", {Opt::Version, false}},
       {"sourcerpm", {Opt::SourceRpm, true}},
@@ -154,6 +159,8 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
     case Opt::SkipCleanup: cfg.keep_workdir = true; break;
     case Opt::AllowFuzz: cfg.allow_fuzz = true; break;
+    case Opt::Check: cfg.check_only = true; break;
+    case Opt::Json: cfg.json = true; break;
     case Opt::Help: out << kBuildUsage; return 0;
     case Opt::Version: out << KPATCH_VERSION << '\n'; return 0;
     default: break;
@@ -169,6 +176,8 @@ int check_combinations(const BuildConfig& cfg, std::ostream& err) {
                                                 : "PATCH arguments do not go with --manifest or --bundle");
   if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty()))
     return usage_error(err, "-c, -v and --symvers go with -s SRCDIR");
+  if (cfg.json && !cfg.check_only) return usage_error(err, "--json goes with --check");
+  if (cfg.check_only && !cfg.sign_key.empty()) return usage_error(err, "--check writes no module to sign");
   if (!cfg.sourcedir.empty() && !cfg.kernels.empty())
     return usage_error(err, "-s SRCDIR builds for that tree's kernel; --kernel does not go with it");
   return -1;

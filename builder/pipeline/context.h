@@ -31,6 +31,8 @@ struct BuildConfig {
   bool keep_workdir = false;  // --skip-cleanup (classic), also implied by --debug
   bool skip_compiler_check = false;
   bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
+  bool check_only = false;      // --check: compile and diff, report, link nothing (check.cpp)
+  bool json = false;            // --json: the --check report as JSON on stdout
   std::optional<bool> replace;  // -R sets false
   std::string sign_key, sign_cert;
   // -s/-c/-v/--symvers: any configured and prepared kernel tree instead of a
@@ -84,6 +86,8 @@ struct BuildCtx {
   // Printed after the stage that found them, and kept in the report.
   std::vector<std::string> warnings;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  // Why the build failed (the first line of its error), "" while it has not.
+  std::string failure;
 
   std::string module_name() const { return manifest.module_name(); }
 };
@@ -108,6 +112,7 @@ void apply_patches(BuildCtx& ctx);
 void compile_patched(BuildCtx& ctx);      // after the patch
 void check_exported_crcs(BuildCtx& ctx);  // exported symbols keep their CRCs
 void diff_objects(BuildCtx& ctx);         // create-diff-object per object
+void judge_diffs(BuildCtx& ctx);          // any refusal, or no change at all, stops the build
 void verify_originals(BuildCtx& ctx);     // replaced functions match the shipped binaries
 // The message for a link that failed on symbols nothing resolves (modpost's
 // "undefined!"), naming each and the patched objects that need it; "" when
@@ -116,6 +121,10 @@ std::string unresolved_symbols(const std::string& make_output, const fs::path& m
 void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
 void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
 void write_report(BuildCtx& ctx);         // JSON next to the module
+// One object's result as a JSON object (the report's and --check's).
+std::string object_json(const ObjectJob& o);
+// "patched", "refused", "unchanged" or "error" for a differ exit status.
+const char* diff_outcome(int status);
 
 // Helpers shared by passes and tests.
 // The files a patch changes (-p1), each with the line of its "+++ " and

@@ -62,17 +62,19 @@ void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_gl
 }  // namespace
 
 void diff_objects(BuildCtx& ctx) {
-  std::string refusals;
   std::map<std::string, std::set<std::string>> globals;  // per object: the others' new globals
   for (const ObjectJob& o : ctx.objects)
     for (const std::string& n : new_globals(o))
       for (const ObjectJob& other : ctx.objects)
         if (&other != &o) globals[other.path].insert(n);
-  for (ObjectJob& o : ctx.objects) {
-    diff_one(ctx, o, globals[o.path]);
+  for (ObjectJob& o : ctx.objects) diff_one(ctx, o, globals[o.path]);
+}
+
+void judge_diffs(BuildCtx& ctx) {
+  std::string refusals;
+  for (const ObjectJob& o : ctx.objects)
     if (o.diff_status == static_cast<int>(ExitCode::Unsupported) || o.diff_status == static_cast<int>(ExitCode::Error))
       refusals += o.messages;
-  }
   if (!refusals.empty()) {
     if (refusals.back() == '\n') refusals.pop_back();
     throw BuildError("the patch cannot be applied live:\n" + refusals);

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "common/text.h"
+#include "pipeline/summary.h"
 #include "support/diag.h"
 #include "support/terminal.h"
 #include "sys/signals.h"
@@ -71,7 +72,15 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("patches applied", apply_patches);
   stage("patched objects compiled", compile_patched);
   stage("exported symbols keep their CRCs", check_exported_crcs);
-  stage("objects compared", diff_objects);  // ctx.build_id is read when the kernel is checked
+  stage("objects compared", [](BuildCtx& c) {  // ctx.build_id is read when the kernel is checked
+    diff_objects(c);
+    if (!c.cfg.check_only) judge_diffs(c);
+  });
+  if (ctx.cfg.check_only) {
+    // What a build would do next with these results, short of linking.
+    if (check_result(ctx) == "patchable") stage("originals match the shipped kernel", verify_originals);
+    return;
+  }
   stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
   stage("livepatch module written", finish_module);
@@ -118,12 +127,15 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
     stages(ctx, progress);
   } catch (const BuildError& e) {
     err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
+    ctx.failure = e.what();
     ok = false;
   } catch (const Fatal& e) {
     err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << terminal_safe(e.what()) << '\n';
+    ctx.failure = e.what();
     ok = false;
   } catch (const fs::filesystem_error& e) {
     err << "kpatch-build: " << terminal_safe(ctx.target.release) << ": error: " << terminal_safe(e.what()) << '\n';
+    ctx.failure = e.what();
     ok = false;
   } catch (const Interrupted& e) {
     // Children are stopped; take the overlay down and the work dir away.
@@ -139,8 +151,11 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
     err << "kpatch-build: the full log is " << terminal_safe(ctx.log.string()) << '\n';
     return false;
   }
-  progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": wrote " << terminal_safe(ctx.ko.string())
-           << '\n';
+  if (ctx.cfg.check_only)
+    progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": " << check_result(ctx) << '\n';
+  else
+    progress << "kpatch-build: " << terminal_safe(ctx.target.release) << ": wrote " << terminal_safe(ctx.ko.string())
+             << '\n';
   if (ctx.cfg.debug || ctx.cfg.keep_workdir) {
     progress << "kpatch-build: work directory kept: " << terminal_safe(ctx.work.string()) << '\n';
   } else {

@@ -20,7 +20,9 @@ std::string json_list(const std::vector<std::string>& v) {
   return s + "]";
 }
 
-const char* outcome(int status) {
+}  // namespace
+
+const char* diff_outcome(int status) {
   switch (status) {
     case 0: return "patched";
     case 2: return "refused";
@@ -29,7 +31,11 @@ const char* outcome(int status) {
   }
 }
 
-}  // namespace
+std::string object_json(const ObjectJob& o) {
+  return "{\"object\": " + json(o.path) + ", \"parent\": " + json(o.parent) +
+         ", \"result\": " + json(diff_outcome(o.diff_status)) + ", \"changed\": " + json_list(o.changed) +
+         ", \"new\": " + json_list(o.added) + ", \"messages\": " + json(o.messages) + "}";
+}
 
 void write_report(BuildCtx& ctx) {
   fs::path path = ctx.cfg.output_dir / (ctx.module_name() + ".json");
@@ -39,12 +45,7 @@ void write_report(BuildCtx& ctx) {
       << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_list(ctx.manifest.cves)
       << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_list(ctx.warnings)
       << ",\n  \"objects\": [";
-  for (size_t i = 0; i < ctx.objects.size(); ++i) {
-    const ObjectJob& o = ctx.objects[i];
-    out << (i ? "," : "") << "\n    {\"object\": " << json(o.path) << ", \"parent\": " << json(o.parent)
-        << ", \"result\": " << json(outcome(o.diff_status)) << ", \"changed\": " << json_list(o.changed)
-        << ", \"new\": " << json_list(o.added) << ", \"messages\": " << json(o.messages) << "}";
-  }
+  for (size_t i = 0; i < ctx.objects.size(); ++i) out << (i ? "," : "") << "\n    " << object_json(ctx.objects[i]);
   out << "\n  ],\n  \"timings\": {";
   for (size_t i = 0; i < ctx.timings.size(); ++i)
     out << (i ? ", " : "") << json(ctx.timings[i].first) << ": " << ctx.timings[i].second;

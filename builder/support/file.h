@@ -10,4 +10,8 @@ namespace kp {
 
 std::optional<std::string> read_file(const std::string& path);
 
+// Writes `text` to a temporary file beside `path` and renames it into
+// place, so a reader never sees half of it. Throws Fatal naming `path`.
+void write_file_atomically(const std::string& path, const std::string& text);
+
 }  // namespace kp

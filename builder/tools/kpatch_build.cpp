@@ -17,7 +17,9 @@
 #include "manifest/bundle.h"
 #include "pipeline/command_line.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/summary.h"
 #include "support/diag.h"
+#include "support/file.h"
 #include "support/terminal.h"
 #include "sys/signals.h"
 
@@ -53,6 +55,24 @@ std::filesystem::path data_dir(const char* env, const char* sub) {
   return std::filesystem::path(KPATCH_DATA_DIR) / sub;
 }
 
+// The end of a run: --check's report, or for several kernels the summary
+// table and DIR/summary.json. Exit 0 only if every kernel succeeded.
+int report_results(const kp::BuildConfig& cfg, const std::vector<kp::KernelResult>& results) {
+  bool all_ok = true;
+  for (const auto& r : results) all_ok = all_ok && r.result == (cfg.check_only ? "patchable" : "built");
+  if (cfg.check_only) {
+    if (cfg.json)
+      std::cout << kp::results_json(results);
+    else
+      kp::print_check(results, std::cout);
+  } else if (results.size() > 1) {
+    kp::print_summary(results, std::cout);
+    std::filesystem::create_directories(cfg.output_dir);
+    kp::write_file_atomically((cfg.output_dir / "summary.json").string(), kp::results_json(results));
+  }
+  return all_ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,15 +90,16 @@ int main(int argc, char** argv) {
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
     if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release
-    bool ok = true;
+    std::vector<kp::KernelResult> results;
     for (const std::string& rel : kernels) {
       kp::BuildConfig one = *cfg;
       if (kernels.size() > 1) one.output_dir /= rel;
       kp::PosixRunner runner("");
       kp::BuildCtx ctx(one, m, rel, runner);
-      ok = kp::build_one(ctx, std::cerr, std::cerr) && ok;
+      bool ok = kp::build_one(ctx, std::cerr, std::cerr);
+      results.push_back(kp::kernel_result(ctx, ok));
     }
-    return ok ? 0 : 1;
+    return report_results(*cfg, results);
   } catch (const kp::Fatal& e) {
     std::cerr << kp::terminal_safe(e.what()) << '\n';
     return 1;

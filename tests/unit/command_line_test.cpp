@@ -89,3 +89,22 @@ TEST(BuildCommandLine, UsageErrorsNameTheProblem) {
 
 }  // namespace
 }  // namespace kp
+
+namespace kp {
+namespace {
+
+TEST(BuildCommandLine, CheckAndJson) {
+  Parsed p = parse({"--check", "--json", "--manifest", "m.yaml", "--kernel", "REL"});
+  ASSERT_EQ(p.rc, -1) << p.err;
+  EXPECT_TRUE(p.cfg.check_only);
+  EXPECT_TRUE(p.cfg.json);
+  p = parse({"--json", "--manifest", "m.yaml"});
+  EXPECT_EQ(p.rc, 1);
+  EXPECT_TRUE(p.err.starts_with("kpatch-build: --json goes with --check\n")) << p.err;
+  p = parse({"--check", "--sign-key", "k", "--sign-cert", "c", "x.patch"});
+  EXPECT_EQ(p.rc, 1);
+  EXPECT_TRUE(p.err.starts_with("kpatch-build: --check writes no module to sign\n")) << p.err;
+}
+
+}  // namespace
+}  // namespace kp
