@@ -26,6 +26,18 @@ bool valid_release(std::string_view s) {
          std::all_of(s.begin(), s.end(), [&](char c) { return alnum(c) || punct.find(c) != punct.npos; });
 }
 
+bool is_kernel_pattern(std::string_view s) {
+  return s == "latest" || s.starts_with("latest:") || s.find_first_of("*?") != std::string_view::npos;
+}
+
+bool valid_kernel_pattern(std::string_view s) {
+  if (s == "latest") return true;
+  if (s.starts_with("latest:")) s.remove_prefix(7);
+  constexpr std::string_view punct = "._+~-*?";
+  return !s.empty() && s.size() <= kMaxRelease && (alnum(s.front()) || s.front() == '*' || s.front() == '?') &&
+         std::all_of(s.begin(), s.end(), [&](char c) { return alnum(c) || punct.find(c) != punct.npos; });
+}
+
 std::string kbuild_module_name(std::string_view file_name) {
   std::string name(file_name);
   std::replace(name.begin(), name.end(), '-', '_');

@@ -32,6 +32,18 @@ inline constexpr const char* kReleaseRule =
 bool valid_module_name(std::string_view s);
 bool valid_release(std::string_view s);
 
+// A kernel selector (a manifest's kernels: entry, --kernel) is an exact
+// release or a pattern over the releases the archive has: shell-style '*'
+// and '?' among a release's characters ("6.1.0-*-cloud-amd64"), "latest"
+// (the newest release of each flavour) or "latest:PATTERN" (the newest of
+// each flavour among those PATTERN matches). Resolved by kpatch-build
+// (pipeline/kernels.h).
+inline constexpr const char* kKernelSelectorRule =
+    "a kernel release (like 6.1.0-56-cloud-amd64), a pattern over releases with * and ? "
+    "(like 6.1.0-*-cloud-amd64), latest, or latest:PATTERN";
+bool is_kernel_pattern(std::string_view s);
+bool valid_kernel_pattern(std::string_view s);
+
 // The kernel's name for a module file name: Kbuild turns '-' into '_'.
 std::string kbuild_module_name(std::string_view file_name);
 

@@ -107,8 +107,12 @@ const std::map<std::string, Field>& fields() {
        [](const Reader& r, const YAML::Node& n, Manifest& m) {
          m.kernels = r.list(n, "kernels");
          if (m.kernels.empty()) r.fail(n.Mark(), "'kernels' must name at least one kernel release");
-         check_each(r, n, std::regex("[0-9]+\\.[0-9]+(\\.[0-9]+)?[-+][a-z0-9.+_-]+"),
-                    "a kernel release (like 6.1.0-56-cloud-amd64)");
+         std::regex release("[0-9]+\\.[0-9]+(\\.[0-9]+)?[-+][a-z0-9.+_-]+");
+         for (const YAML::Node& item : n) {
+           const std::string& k = item.Scalar();
+           bool ok = is_kernel_pattern(k) ? valid_kernel_pattern(k) : std::regex_match(k, release);
+           if (!ok) r.fail(item.Mark(), "'" + k + "' is not " + kKernelSelectorRule);
+         }
        }},
       {"version",
        [](const Reader& r, const YAML::Node& n, Manifest& m) {

@@ -9,13 +9,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 
 #include "common/text.h"
 #include "manifest/bundle.h"
+#include "common/names.h"
 #include "pipeline/command_line.h"
+#include "pipeline/kernels.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/summary.h"
 #include "support/diag.h"
@@ -55,6 +58,18 @@ std::filesystem::path data_dir(const char* env, const char* sub) {
   return std::filesystem::path(KPATCH_DATA_DIR) / sub;
 }
 
+// Patterns among the kernels resolved against the archive, the list said.
+std::vector<std::string> resolve_kernels(const std::vector<std::string>& selectors) {
+  if (std::none_of(selectors.begin(), selectors.end(), [](const auto& s) { return kp::is_kernel_pattern(s); }))
+    return selectors;
+  kp::PosixRunner runner("");
+  std::vector<std::string> out = kp::select_kernels(selectors, kp::archive_releases(runner));
+  std::cerr << "kpatch-build: " << out.size() << (out.size() == 1 ? " kernel:" : " kernels:");
+  for (const auto& rel : out) std::cerr << ' ' << kp::terminal_safe(rel);
+  std::cerr << '\n';
+  return out;
+}
+
 // The end of a run: --check's report, or for several kernels the summary
 // table and DIR/summary.json. Exit 0 only if every kernel succeeded.
 int report_results(const kp::BuildConfig& cfg, const std::vector<kp::KernelResult>& results) {
@@ -84,11 +99,12 @@ int main(int argc, char** argv) {
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
   try {
     kp::check_output_dir(cfg->output_dir);
+    cfg->kernels = resolve_kernels(cfg->kernels);
     kp::Manifest m = cfg->manifest_path ? kp::load_manifest(*cfg->manifest_path)
                      : cfg->bundle_path ? bundle_for(*cfg)
                                         : manifest_from_patches(*cfg);
     if (cfg->replace) m.replace = *cfg->replace;
-    std::vector<std::string> kernels = cfg->kernels.empty() ? m.kernels : cfg->kernels;
+    std::vector<std::string> kernels = cfg->kernels.empty() ? resolve_kernels(m.kernels) : cfg->kernels;
     if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release
     std::vector<kp::KernelResult> results;
     for (const std::string& rel : kernels) {

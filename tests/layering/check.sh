@@ -13,11 +13,12 @@ declare -A allowed=(
 	[builder/sys]="sys support common"
 	[builder/elf]="elf support common"
 	[builder/manifest]="manifest support common"
+	[builder/versions]="versions support common"
 	[builder/diff]="diff elf support common"
 	[builder/module]="module elf support common"
-	[builder/package]="package manifest elf sys support common"
-	[builder/pipeline]="pipeline diff module manifest sys elf support common"
-	[builder/tools]="pipeline package diff module manifest sys elf support common"
+	[builder/package]="package versions manifest elf sys support common"
+	[builder/pipeline]="pipeline diff module manifest versions sys elf support common"
+	[builder/tools]="pipeline package diff module manifest versions sys elf support common"
 	[cli]="common"
 )
 

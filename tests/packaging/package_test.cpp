@@ -7,7 +7,7 @@
 #include "package/patch.h"
 #include "package/rpm.h"
 #include "package/text.h"
-#include "package/versions.h"
+#include "versions/versions.h"
 #include "support/diag.h"
 
 namespace kp::pkg {

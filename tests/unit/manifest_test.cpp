@@ -130,7 +130,19 @@ TEST_F(ManifestTest, BadCveAndKernel) {
   EXPECT_EQ(error_of("cves: [CVE-2024-1, CVE-2024-0001]\n"),
             "m.yaml:1:8: error: 'CVE-2024-1' is not a CVE id (CVE-YYYY-NNNN)\n  cves: [CVE-2024-1, CVE-2024-0001]");
   EXPECT_EQ(error_of("kernels: [linux]\n"),
-            "m.yaml:1:11: error: 'linux' is not a kernel release (like 6.1.0-56-cloud-amd64)\n  kernels: [linux]");
+            "m.yaml:1:11: error: 'linux' is not a kernel release (like 6.1.0-56-cloud-amd64), a pattern over "
+            "releases with * and ? (like 6.1.0-*-cloud-amd64), latest, or latest:PATTERN\n  kernels: [linux]");
+  EXPECT_EQ(error_of("kernels: [6.1.0-56-cloud-amd64, '6.1.0-*/../x']\n"),
+            "m.yaml:1:33: error: '6.1.0-*/../x' is not a kernel release (like 6.1.0-56-cloud-amd64), a pattern "
+            "over releases with * and ? (like 6.1.0-*-cloud-amd64), latest, or latest:PATTERN\n"
+            "  kernels: [6.1.0-56-cloud-amd64, '6.1.0-*/../x']");
+}
+
+TEST_F(ManifestTest, KernelPatterns) {
+  Manifest m = parse_manifest(
+      dir_ / "m.yaml",
+      "id: x\nsummary: s\npatches: [cmdline.patch]\nkernels: ['6.1.0-*-cloud-amd64', latest, 'latest:6.12.*']\n");
+  EXPECT_EQ(m.kernels, (std::vector<std::string>{"6.1.0-*-cloud-amd64", "latest", "latest:6.12.*"}));
 }
 
 TEST_F(ManifestTest, MissingRequiredKey) {

@@ -1,4 +1,4 @@
-#include "package/versions.h"
+#include "versions/versions.h"
 
 #define LIBDPKG_VOLATILE_API 1
 extern "C" {
