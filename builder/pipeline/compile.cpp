@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "pipeline/context.h"
+#include "pipeline/originals.h"
 #include "support/file.h"
 
 namespace kp {
@@ -50,40 +51,71 @@ std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path
   return name;
 }
 
-void compile(BuildCtx& ctx, const char* stage) {
+void record(ObjectJob& o, const char* stage, const fs::path& dst, const std::optional<std::string>& cmd_text,
+            const fs::path& cmd) {
+  if (std::string(stage) == "orig") {
+    o.orig = dst;
+    o.parent = parent_of(cmd_text, cmd, o.path);
+    o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
+  } else {
+    o.patched = dst;
+    o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));
+  }
+}
+
+// Compiles `which` (indexes into ctx.objects) and copies each result to
+// WORK/STAGE/; the originals also go to the cache.
+void compile(BuildCtx& ctx, const char* stage, const std::vector<size_t>& which) {
+  if (which.empty()) return;
   Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
   for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
-  for (const auto& o : ctx.objects) cmd.argv.push_back(o.path);
+  for (size_t i : which) cmd.argv.push_back(ctx.objects[i].path);
   ProcResult r = ctx.run.run(cmd);
   if (r.status != 0) {
     std::string tail = r.output.size() > 3000 ? "..." + r.output.substr(r.output.size() - 3000) : r.output;
     throw BuildError(std::string("compiling the ") + stage + " objects failed:\n" + tail);
   }
-  for (ObjectJob& o : ctx.objects) {
+  for (size_t i : which) {
+    ObjectJob& o = ctx.objects[i];
     fs::path dst = ctx.work / stage / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
     fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
     std::optional<std::string> cmd_text = read_file(cmd.string());
-    if (std::string(stage) == "orig") {
-      o.orig = dst;
-      o.parent = parent_of(cmd_text, cmd, o.path);
-      o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
-    } else {
-      o.patched = dst;
-      o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));
-    }
+    record(o, stage, dst, cmd_text, cmd);
+    if (std::string(stage) == "orig" && cmd_text)
+      if (std::string w = store_original(ctx, o.path, dst, *cmd_text); !w.empty()) ctx.warnings.push_back(w);
   }
+}
+
+std::vector<size_t> all_objects(const BuildCtx& ctx) {
+  std::vector<size_t> v(ctx.objects.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = i;
+  return v;
 }
 
 }  // namespace
 
 void compile_original(BuildCtx& ctx) {
-  compile(ctx, "orig");
+  std::vector<size_t> misses;
+  for (size_t i = 0; i < ctx.objects.size(); ++i) {
+    ObjectJob& o = ctx.objects[i];
+    CachedOriginal hit;
+    if (find_original(ctx, o.path, hit) != CacheLookup::Hit) {
+      misses.push_back(i);
+      continue;
+    }
+    fs::path dst = ctx.work / "orig" / o.path;
+    fs::create_directories(dst.parent_path());
+    std::ofstream(dst, std::ios::binary) << hit.object;
+    record(o, "orig", dst, hit.cmd_text, kbuild_cmd_file(ctx.tree, o.path));
+    ++ctx.originals_from_cache;
+  }
+  compile(ctx, "orig", misses);
 }
 
 void compile_patched(BuildCtx& ctx) {
-  compile(ctx, "patched");
+  compile(ctx, "patched", all_objects(ctx));
 }
 
 }  // namespace kp

@@ -88,6 +88,8 @@ struct BuildCtx {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   // Why the build failed (the first line of its error), "" while it has not.
   std::string failure;
+  std::string compiler_version;  // `CC --version`, first line, once asked (originals.cpp)
+  size_t originals_from_cache = 0;
 
   std::string module_name() const { return manifest.module_name(); }
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "common/text.h"
@@ -262,13 +263,118 @@ TEST_F(BuildStages, CompileRunsKbuildOnceAndFindsTheParent) {
   };
   run_.on("make -C", {0, ""}, fake_make);
   compile_original(c);
-  ASSERT_EQ(run_.commands.size(), 2u);
+  ASSERT_EQ(run_.commands.size(), 3u);
+  EXPECT_EQ(run_.commands[2], "gcc-12 --version");  // the key of the original-object cache
   EXPECT_EQ(run_.commands[1], "make -C " + c.tree.string() +
                                   " -j3 KERNELRELEASE=6.1.0-56-cloud-amd64 CC=gcc-12 'KCFLAGS=-ffunction-sections "
                                   "-fdata-sections' fs/proc/cmdline.o fs/binfmt_misc.o");
   EXPECT_EQ(c.objects[0].parent, "vmlinux");
   EXPECT_EQ(c.objects[1].parent, "binfmt_misc");
   EXPECT_TRUE(fs::exists(dir_ / "work/orig/fs/proc/cmdline.o"));
+}
+
+// The original-object cache (pipeline/originals.cpp): a miss compiles and
+// stores, a hit compiles nothing, a stale or corrupt entry is rebuilt.
+class Originals : public BuildStages {
+ protected:
+  size_t makes() const {
+    return static_cast<size_t>(std::count_if(run_.commands.begin(), run_.commands.end(),
+                                             [](const std::string& s) { return s.starts_with("make -C"); }));
+  }
+  // A compile of the original cmdline.o; `body` is what the fake make writes.
+  // The fake's rules are set once; what they answer follows version_ and body_.
+  void SetUp() override {
+    BuildStages::SetUp();
+    run_.on("make -C", {0, ""}, [this](const Command&) {
+      fs::path tree = dir_ / "tree";
+      fs::create_directories(tree / "fs/proc");
+      std::ofstream(tree / "fs/proc/cmdline.o") << body_;
+      std::ofstream(tree / "fs/proc/.cmdline.o.cmd") << "cmd_fs/proc/cmdline.o := gcc -c\n";
+    });
+  }
+  BuildCtx compiled(const std::string& body) {
+    body_ = body;
+    BuildCtx c = ctx();
+    prepared(c);
+    c.compiler_version = "gcc-12 (Debian 12.2.0-14+deb12u1) " + version_;  // as `gcc-12 --version` would say
+    c.tree = dir_ / "tree";
+    c.work = dir_ / ("work" + std::to_string(++n_));
+    c.objects = {job("fs/proc/cmdline.o")};
+    compile_original(c);
+    return c;
+  }
+  std::string orig_of(const BuildCtx& c) {
+    std::ifstream f(c.objects[0].orig);
+    return {std::istreambuf_iterator<char>(f), {}};
+  }
+  fs::path entry() const { return dir_ / "cache/originals/fs%proc%cmdline.o"; }
+
+  int n_ = 0;
+  std::string version_ = "12.2.0", body_;
+};
+
+TEST_F(Originals, AMissCompilesAndStores) {
+  BuildCtx c = compiled("first");
+  EXPECT_EQ(makes(), 1u);
+  EXPECT_EQ(c.originals_from_cache, 0u);
+  EXPECT_TRUE(fs::exists(entry() / "object.o"));
+  EXPECT_TRUE(fs::exists(entry() / "key"));
+}
+
+TEST_F(Originals, AHitCompilesNothing) {
+  compiled("first");
+  BuildCtx c = compiled("second");  // would write "second" if make ran
+  EXPECT_EQ(makes(), 1u);
+  EXPECT_EQ(c.originals_from_cache, 1u);
+  EXPECT_EQ(orig_of(c), "first");
+  EXPECT_EQ(c.objects[0].parent, "vmlinux");
+}
+
+TEST_F(Originals, AnotherCompilerMakesTheEntryStale) {
+  compiled("first");
+  version_ = "12.3.0";
+  BuildCtx c = compiled("second");
+  EXPECT_EQ(makes(), 2u);
+  EXPECT_EQ(orig_of(c), "second");
+  BuildCtx again = compiled("third");  // the replaced entry is used
+  EXPECT_EQ(makes(), 2u);
+  EXPECT_EQ(orig_of(again), "second");
+}
+
+TEST_F(Originals, OtherFlagsMakeTheEntryStale) {
+  compiled("first");
+  cfg_.kmod_dir = dir_ / "kmod";  // KCFLAGS gain -I.../kmod
+  BuildCtx c = compiled("second");
+  EXPECT_EQ(makes(), 2u);
+  EXPECT_EQ(orig_of(c), "second");
+}
+
+TEST_F(Originals, ACorruptEntryIsRebuilt) {
+  compiled("first");
+  std::ofstream(entry() / "object.o") << "firsX";  // same size, other bytes
+  BuildCtx c = compiled("second");
+  EXPECT_EQ(makes(), 2u);
+  EXPECT_EQ(orig_of(c), "second");
+  fs::resize_file(entry() / "object.o", 0);  // an empty object
+  compiled("third");
+  EXPECT_EQ(makes(), 3u);
+  fs::remove(entry() / "sum");  // an entry without its checksum
+  BuildCtx last = compiled("fourth");
+  EXPECT_EQ(makes(), 4u);
+  EXPECT_EQ(orig_of(last), "fourth");
+}
+
+TEST_F(Originals, NoCacheWithoutACacheDir) {
+  BuildCtx c = ctx();
+  c.tree = dir_ / "tree";
+  c.objects = {job("fs/proc/cmdline.o")};
+  run_.on("make -C", {0, ""}, [&](const Command&) {
+    fs::create_directories(c.tree / "fs/proc");
+    std::ofstream(c.tree / "fs/proc/cmdline.o") << "x";
+    std::ofstream(c.tree / "fs/proc/.cmdline.o.cmd") << "cmd := gcc -c\n";
+  });
+  compile_original(c);  // -s: target.cache is empty
+  EXPECT_FALSE(fs::exists(dir_ / "cache/originals"));
 }
 
 TEST_F(BuildStages, CompileFailureShowsTheCompiler) {

@@ -1,0 +1,132 @@
+// The cache of original objects. Most of a warm one-file build goes into
+// compiling the object before the patch, yet that object depends only on
+// the kernel tree (never written: builds use private views of it), the
+// compiler and the flags. So each kernel's cache directory keeps, per
+// object, what the original compile produced: CACHE/originals/<object
+// path with '/' as '%'>/ holding
+//
+//   key         what the object was compiled with: the object path, the
+//               make arguments (KERNELRELEASE, CC, KCFLAGS with the kpatch
+//               include dir), the compiler's --version line, the format
+//   object.o    the object
+//   cmd         Kbuild's .cmd text (parent module, exported CRCs)
+//   sum         size and FNV-1a 64 of object.o
+//
+// A second fix to the same file, or the same fix rebuilt, then compiles
+// only the patched side. An entry is used only if its key matches exactly
+// (else it is stale: rebuilt and replaced) and its object has the recorded
+// size and checksum (else it is corrupt: rebuilt). Entries are made in a
+// scratch dir and renamed into place, so a killed build leaves either a
+// whole entry or none; a cache that cannot be written costs a warning, not
+// the build. Kernel trees given with -s have no cache directory and are
+// always compiled.
+#include "pipeline/originals.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "support/file.h"
+
+namespace kp {
+
+namespace {
+
+constexpr const char* kFormat = "kpatch-originals 1";
+
+std::string fnv1a(const std::string& data) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string sum_of(const std::string& data) {
+  return std::to_string(data.size()) + " " + fnv1a(data) + "\n";
+}
+
+std::string flat(const std::string& path) {
+  std::string s = path;
+  for (char& c : s)
+    if (c == '/') c = '%';
+  return s;
+}
+
+std::string compiler_of(const BuildCtx& ctx) {
+  for (const auto& a : ctx.target.make_args)
+    if (a.starts_with("CC=")) return a.substr(3);
+  return "gcc";
+}
+
+}  // namespace
+
+fs::path originals_dir(const BuildCtx& ctx) {
+  return ctx.target.cache.empty() ? fs::path() : ctx.target.cache / "originals";
+}
+
+std::string original_key(BuildCtx& ctx, const std::string& object) {
+  if (ctx.compiler_version.empty()) {
+    ProcResult r = ctx.run.run({{compiler_of(ctx), "--version"}, "", {}});
+    ctx.compiler_version = r.status == 0 ? r.output.substr(0, r.output.find('\n')) : "";
+    if (ctx.compiler_version.empty()) ctx.compiler_version = "unknown";
+  }
+  std::string key = std::string(kFormat) + "\nobject=" + object + "\ncompiler=" + ctx.compiler_version + "\n";
+  for (const auto& a : ctx.target.make_args) key += "make=" + with_kpatch_include(ctx, a) + "\n";
+  return key;
+}
+
+CacheLookup find_original(BuildCtx& ctx, const std::string& object, CachedOriginal& out) {
+  fs::path root = originals_dir(ctx);
+  if (root.empty()) return CacheLookup::Miss;
+  fs::path entry = root / flat(object);
+  std::error_code ec;
+  if (!fs::is_directory(entry, ec)) return CacheLookup::Miss;
+  auto key = read_file((entry / "key").string());
+  if (!key || *key != original_key(ctx, object)) return CacheLookup::Stale;
+  auto obj = read_file((entry / "object.o").string());
+  auto sum = read_file((entry / "sum").string());
+  auto cmd = read_file((entry / "cmd").string());
+  if (!obj || !sum || !cmd || obj->empty() || *sum != sum_of(*obj)) return CacheLookup::Corrupt;
+  out.object = std::move(*obj);
+  out.cmd_text = std::move(*cmd);
+  return CacheLookup::Hit;
+}
+
+std::string store_original(BuildCtx& ctx, const std::string& object, const fs::path& built,
+                           const std::string& cmd_text) {
+  fs::path root = originals_dir(ctx);
+  if (root.empty()) return "";
+  auto obj = read_file(built.string());
+  if (!obj || obj->empty()) return "";
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  std::string tmpl = (root / ".tmp-XXXXXX").string();
+  if (ec || ::mkdtemp(tmpl.data()) == nullptr)
+    return "cannot write the original-object cache in " + root.string() + ": " + (ec ? ec.message() : "mkdtemp");
+  fs::path tmp = tmpl;
+  auto put = [&](const char* name, const std::string& text) {
+    std::ofstream f(tmp / name, std::ios::binary);
+    f << text;
+    return static_cast<bool>(f.flush());
+  };
+  bool ok = put("key", original_key(ctx, object)) && put("object.o", *obj) && put("cmd", cmd_text) &&
+            put("sum", sum_of(*obj));
+  fs::path entry = root / flat(object);
+  if (ok) {
+    // An old entry (stale or corrupt) goes aside first; a concurrent build
+    // that stored the same entry a moment ago wins the rename, equally good.
+    fs::path old = root / (".old-" + tmp.filename().string());
+    fs::rename(entry, old, ec);
+    fs::rename(tmp, entry, ec);
+    fs::remove_all(old, ec);
+  }
+  fs::remove_all(tmp, ec);
+  return ok ? "" : "cannot write the original-object cache entry " + entry.string();
+}
+
+}  // namespace kp
