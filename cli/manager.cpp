@@ -376,13 +376,20 @@ std::vector<std::string> Manager::patched_functions(const std::string& name) {
   return out;
 }
 
+// As the classic kpatch: a kernel without the signal attribute signals
+// stalled tasks itself, so there is nothing to do (a warning, status 0).
 int Manager::signal() {
   int status = 0;
+  bool warned = false;
   for (const auto& n : loaded_patches()) {
+    if (!state_of(n).ends_with("ing")) continue;
+    if (!sys_.exists(kLivepatch + n + "/signal")) {
+      if (!warned) warn("this kernel has no livepatch signal attribute; it signals stalled tasks itself");
+      warned = true;
+      continue;
+    }
     std::string why;
-    if (!sys_.exists(kLivepatch + n + "/signal")) return fail("this kernel has no livepatch signal attribute");
-    if (state_of(n).ends_with("ing") && !sys_.write(kLivepatch + n + "/signal", "1", why))
-      status = fail(n + ": cannot signal: " + why);
+    if (!sys_.write(kLivepatch + n + "/signal", "1", why)) status = fail(n + ": cannot signal: " + why);
   }
   return status;
 }

@@ -218,11 +218,24 @@ TEST_F(ReportTest, SignalFailureIsReported) {
   EXPECT_EQ(err.str(), "kpatch: error: kpatch_a: cannot signal: Invalid argument\n");
 }
 
-TEST_F(ReportTest, SignalOnAKernelWithoutTheAttribute) {
+// As the classic kpatch: such a kernel signals stalled tasks itself.
+TEST_F(ReportTest, SignalOnAKernelWithoutTheAttributeWarnsOnceAndSucceeds) {
   add_loaded("kpatch_a", "enabling");
+  add_loaded("kpatch_b", "disabling");
   sys.files.erase(kLp + "kpatch_a/signal");
-  EXPECT_EQ(kpatch().signal(), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: this kernel has no livepatch signal attribute\n");
+  sys.files.erase(kLp + "kpatch_b/signal");
+  EXPECT_EQ(kpatch().signal(), 0);
+  EXPECT_EQ(err.str(), "kpatch: warning: this kernel has no livepatch signal attribute; it signals stalled tasks "
+                       "itself\n");
+  EXPECT_EQ(out.str(), "");
+  EXPECT_TRUE(sys.calls.empty());
+}
+
+TEST_F(ReportTest, SignalWithNoTransitionDoesNothing) {
+  add_loaded("kpatch_a");
+  sys.files.erase(kLp + "kpatch_a/signal");
+  EXPECT_EQ(kpatch().signal(), 0);
+  EXPECT_EQ(err.str(), "");
   EXPECT_TRUE(sys.calls.empty());
 }
 
