@@ -196,7 +196,10 @@ int Manager::remove_module(const std::string& name) {
   return e;
 }
 
-void Manager::report_blocking_tasks(const std::string& name) {
+// A task blocks the transition of `name` while its patch_state is not the
+// transition's target (1 when enabling, 0 when disabling; -1: none).
+std::vector<Manager::Task> Manager::stalled_tasks(const std::string& name) {
+  std::vector<Task> out;
   std::string target = state_of(name) == "disabling" ? "0" : "1";
   for (const std::string& pid : sys_.list("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -204,11 +207,17 @@ void Manager::report_blocking_tasks(const std::string& name) {
       std::string base = "/proc/" + pid + "/task/" + tid;
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;
-      std::string comm = trim(sys_.read(base + "/comm").value_or("?"));
-      err_ << "kpatch: blocking task: pid " << printable(tid) << " (" << printable(comm) << ")\n";
-      std::string stack = sys_.read(base + "/stack").value_or("");
-      for (const auto& line : split(stack, '\n')) err_ << "    " << printable(line) << '\n';
+      out.push_back({tid, trim(sys_.read(base + "/comm").value_or("?")),
+                     split(sys_.read(base + "/stack").value_or(""), '\n')});
     }
+  }
+  return out;
+}
+
+void Manager::report_blocking_tasks(const std::string& name) {
+  for (const Task& t : stalled_tasks(name)) {
+    err_ << "kpatch: blocking task: pid " << printable(t.tid) << " (" << printable(t.comm) << ")\n";
+    for (const auto& line : t.stack) err_ << "    " << printable(line) << '\n';
   }
 }
 

@@ -73,6 +73,11 @@ class Manager {
   int load_checked(const Installed& m);
   int unload_locked(const std::string& name);
   int remove_module(const std::string& name);
+  struct Task {
+    std::string tid, comm;
+    std::vector<std::string> stack;  // lines of /proc/PID/task/TID/stack
+  };
+  std::vector<Task> stalled_tasks(const std::string& name);
   void report_blocking_tasks(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();
