@@ -253,39 +253,87 @@ int Manager::load(const std::string& target) {
   return locked([&] { return load_checked(*m); });
 }
 
+// What is there already decides, as with the classic kpatch:
+//   enabled      nothing to do;
+//   enabling     someone else's load: its transition is waited for (and
+//                reverted if it does not finish, as ours would be);
+//   disabling    the same build is re-enabled: writing 1 to `enabled`
+//                reverses the transition;
+//   disabled     the core is about to free the patch (it cannot be
+//                re-enabled) and its module stays loaded, as does the
+//                module of a replaced patch that has left sysfs: the module
+//                is removed and loaded again.
 int Manager::load_checked(const Installed& m) {
   const std::string& path = m.path;
   std::string name = m.info.name();
-  if (sys_.exists(kLivepatch + name)) {
-    std::string state = state_of(name);
-    if (state != "enabled") return fail(name + " is already loaded (" + state + ")");
+  std::string state = state_of(name);
+  if (state == "enabling" && wait_transition(name)) state = "enabled";
+  if (state == "enabled") {
     out_ << name << " is already loaded and enabled\n";
     return 0;
   }
-  if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
-  if (!wait_transition(name)) {
-    err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()
-         << "s; reverting\n";
-    report_blocking_tasks(name);
-    std::string why;
-    sys_.write(kLivepatch + name + "/enabled", "0", why);
-    if (!wait_transition(name)) {
-      log(name + ": load timed out; revert did not finish");
-      return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
-                  "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
-    }
-    if (int e = remove_module(name); e != 0) {
-      log(name + ": load timed out; reverted, module not removed");
-      return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
-                  name + "'");
-    }
-    log(name + ": load timed out; reverted");
-    return 1;
+  if (state == "enabling") return revert_stalled(name);
+  if (state == "disabling") return reenable(m);
+  if (state == "disabled" || (state.empty() && livepatch_module_loaded(name))) {
+    if (int e = remove_module(name); e != 0)
+      return fail(name + ": its disabled patch's module cannot be removed: " + std::strerror(e));
   }
+  if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
+  if (!wait_transition(name)) return revert_stalled(name);
   remove_replaced();
   log("loaded " + name);
   out_ << "loaded " << printable(name) << '\n';
   return 0;
+}
+
+bool Manager::livepatch_module_loaded(const std::string& name) {
+  return sys_.read("/sys/module/" + name + "/taint").value_or("").find('K') != std::string::npos;
+}
+
+// The loaded module is the build in `m`: their srcversion (modpost's
+// checksum of the sources) and kpatch_built (a module parameter) agree,
+// each where both sides have it.
+bool Manager::same_build(const Installed& m, const std::string& name) {
+  for (auto [field, file] : {std::pair{"srcversion", "srcversion"}, {"kpatch_built", "parameters/kpatch_built"}}) {
+    std::string mine = m.info.get(field), live = trim(sys_.read("/sys/module/" + name + "/" + file).value_or(""));
+    if (!mine.empty() && !live.empty() && mine != live) return false;
+  }
+  return true;
+}
+
+int Manager::reenable(const Installed& m) {
+  std::string name = m.info.name(), why;
+  if (!same_build(m, name))
+    return fail(name + " is being disabled and " + m.path +
+                " is another build of it; wait for the unload to finish, then load again");
+  out_ << "re-enabling " << printable(name) << '\n';
+  if (!sys_.write(kLivepatch + name + "/enabled", "1", why)) return fail(name + ": cannot re-enable: " + why);
+  if (!wait_transition(name)) return revert_stalled(name);
+  log("re-enabled " + name);
+  out_ << "loaded " << printable(name) << '\n';
+  return 0;
+}
+
+// A transition to `name` that did not finish in time is reverted and the
+// module removed, so that a failed load leaves nothing half applied.
+int Manager::revert_stalled(const std::string& name) {
+  err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()
+       << "s; reverting\n";
+  report_blocking_tasks(name);
+  std::string why;
+  sys_.write(kLivepatch + name + "/enabled", "0", why);
+  if (!wait_transition(name)) {
+    log(name + ": load timed out; revert did not finish");
+    return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
+                "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
+  }
+  if (int e = remove_module(name); e != 0) {
+    log(name + ": load timed out; reverted, module not removed");
+    return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
+                name + "'");
+  }
+  log(name + ": load timed out; reverted");
+  return 1;
 }
 
 // A directory that is not a valid release (the lock file, a stray name) is

@@ -71,6 +71,10 @@ class Manager {
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
   int load_checked(const Installed& m);
+  int reenable(const Installed& m);
+  int revert_stalled(const std::string& name);
+  bool same_build(const Installed& m, const std::string& name);
+  bool livepatch_module_loaded(const std::string& name);
   int unload_locked(const std::string& name);
   int remove_module(const std::string& name);
   struct Task {
