@@ -120,7 +120,7 @@ int Manager::uninstall(const std::string& target) {
 
 // A release directory left empty is removed too.
 int Manager::uninstall_locked(const std::string& name, const std::string& release) {
-  std::string dir = kLibDir + "/" + release, path = dir + "/" + name + ".ko", why;
+  std::string dir = kLibDir + "/" + release, path = installed_path(release, name), why;
   if (!sys_.exists(path)) return fail(name + " is not installed for " + release);
   if (!sys_.remove(path, why) || !sys_.sync_dir(dir, why)) return fail("cannot remove " + path + ": " + why);
   if (sys_.list(dir).empty() && (!sys_.remove_dir(dir, why) || !sys_.sync_dir(kLibDir, why)))

@@ -111,7 +111,23 @@ std::optional<std::string> Manager::resolve(const std::string& target) {
   auto name = module_name_arg(target);
   auto release = name ? running_release() : std::nullopt;
   if (!release) return std::nullopt;
-  return kLibDir + *release + "/" + *name + ".ko";
+  return installed_path(*release, *name);
+}
+
+// /var/lib/kpatch/RELEASE/NAME.ko, as we install it, or else a file the
+// classic kpatch installed under the name it was given (kpatch-fix.ko),
+// matched as the classic kpatch matches: without .ko, dashes read as
+// underscores. NAME.ko when there is neither: the caller says it is missing.
+std::string Manager::installed_path(const std::string& release, const std::string& name) {
+  std::string dir = kLibDir + release + "/";
+  if (sys_.exists(dir + name + ".ko")) return dir + name + ".ko";
+  for (const auto& f : sys_.list(dir)) {
+    if (!f.ends_with(".ko")) continue;
+    std::string n = f.substr(0, f.size() - 3);
+    std::replace(n.begin(), n.end(), '-', '_');
+    if (n == name) return dir + f;
+  }
+  return dir + name + ".ko";
 }
 
 std::optional<Installed> Manager::read_module(const std::string& path, std::string* bytes) {

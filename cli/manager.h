@@ -63,6 +63,7 @@ class Manager {
   void warn(const std::string& msg);
   void log(const std::string& line);
   std::optional<std::string> resolve(const std::string& target);
+  std::string installed_path(const std::string& release, const std::string& name);
   std::optional<std::string> module_name_arg(const std::string& arg);
   std::optional<std::string> checked_release(const std::string& release, const std::string& source);
   std::optional<std::string> target_kernel();

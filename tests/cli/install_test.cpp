@@ -300,6 +300,21 @@ TEST_F(InstallTest, UninstallRemovesTheFileNamedWithDashesUnderscoresOrDotKo) {
   }
 }
 
+// The classic kpatch installed a module under the file name it was given.
+TEST_F(InstallTest, UninstallFindsAModuleTheClassicKpatchInstalled) {
+  for (std::string arg : {"kpatch-fix.ko", "kpatch-fix", "kpatch_fix"}) {
+    sys.files[kLib + "kpatch-fix.ko"] = fix.image();
+    install(Patch("kpatch_fix_v2", "fix", 2));
+    sys.calls.clear();
+    out.str("");
+    EXPECT_EQ(kpatch().uninstall(arg), 0) << arg;
+    EXPECT_EQ(out.str(), "uninstalled kpatch_fix for 6.1.0-56-cloud-amd64\n");
+    EXPECT_EQ(sys.calls, locked({"remove " + kLib + "kpatch-fix.ko", "fsync /var/lib/kpatch/6.1.0-56-cloud-amd64"}))
+        << arg;
+    EXPECT_TRUE(sys.files.contains(kLib + "kpatch_fix_v2.ko"));
+  }
+}
+
 TEST_F(InstallTest, UninstallOfTheLastModuleRemovesTheReleaseDirectory) {
   install(fix);
   EXPECT_EQ(kpatch().uninstall("kpatch_fix"), 0);

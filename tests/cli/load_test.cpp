@@ -32,6 +32,18 @@ TEST_F(LoadTest, ByNameFromTheRunningReleaseDirectory) {
   EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"}));
 }
 
+// The classic kpatch installed a module under the file name it was given.
+TEST_F(LoadTest, ByNameOfAModuleTheClassicKpatchInstalled) {
+  sys.files[kLib + "kpatch-fix.ko"] = fix.image();
+  for (std::string arg : {"kpatch-fix.ko", "kpatch_fix", "kpatch_fix.ko"}) {
+    sys.calls.clear();
+    EXPECT_EQ(kpatch().load(arg), 0) << arg << err.str();
+    EXPECT_EQ(sys.calls, locked(Calls{"finit_module " + kLib + "kpatch-fix.ko"})) << arg;
+    kernel_delete("kpatch_fix");
+  }
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\nloaded kpatch_fix\nloaded kpatch_fix\n");
+}
+
 TEST_F(LoadTest, WithoutBuildIdInTheModuleOrTheKernel) {
   fix.build_id = "";
   put(file, fix);
