@@ -83,7 +83,12 @@ int Manager::install(const std::string& file) {
   if (!m) return 1;
   if (m->info.vermagic_release() != *kernel)
     return fail(file + ": built for kernel " + m->info.vermagic_release() + ", not " + *kernel);
-  return locked([&] { return install_locked(*m, *kernel, image); });
+  if (int status = locked([&] { return install_locked(*m, *kernel, image); }); status != 0) return status;
+  // As the classic kpatch: what is installed is loaded at boot, by
+  // kpatch.service. Without systemd, nothing to enable.
+  if (auto why = sys_.enable_service("kpatch.service"); why && !why->empty())
+    warn("cannot enable kpatch.service (" + *why + "); installed patches are not loaded at boot until it is enabled");
+  return 0;
 }
 
 int Manager::install_locked(const Installed& m, const std::string& release, const std::string& image) {
