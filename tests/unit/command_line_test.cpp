@@ -82,7 +82,8 @@ TEST(BuildCommandLine, UsageErrorsNameTheProblem) {
   EXPECT_NE(parse({}).err.find("nothing to build"), std::string::npos);
   EXPECT_NE(parse({"--manifest", "m.yaml", "x.patch"}).err.find("do not go with --manifest"), std::string::npos);
   EXPECT_NE(parse({"--manifest", "m.yaml", "--bundle", "b"}).err.find("do not go together"), std::string::npos);
-  EXPECT_NE(parse({"-v", "vmlinux", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
+  EXPECT_NE(parse({"-c", "config", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
+  EXPECT_NE(parse({"--symvers", "Module.symvers", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
   EXPECT_EQ(parse({"--frobnicate"}).rc, 1);
   EXPECT_NE(parse({"--frobnicate\x1b"}).err.find("\\x1b"), std::string::npos);
 }
