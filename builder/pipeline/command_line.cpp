@@ -155,7 +155,7 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::SignKey: cfg.sign_key = v; break;
     case Opt::SignCert: cfg.sign_cert = v; break;
     case Opt::NonReplace: cfg.replace = false; break;
-    case Opt::Debug: cfg.debug = true; break;
+    case Opt::Debug: ++cfg.debug; break;
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
     case Opt::SkipCleanup: cfg.keep_workdir = true; break;
     case Opt::AllowFuzz: cfg.allow_fuzz = true; break;

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
       kp::BuildConfig one = *cfg;
       if (kernels.size() > 1) one.output_dir /= rel;
       kp::PosixRunner runner("");
+      if (cfg->debug >= 2) runner.set_echo(&std::cerr);
       kp::BuildCtx ctx(one, m, rel, runner);
       ok = kp::build_one(ctx, std::cerr, std::cerr) && ok;
     }
