@@ -39,6 +39,7 @@ struct BuildConfig {
   // -s/-c/-v/--symvers: any configured and prepared kernel tree instead of a
   // Debian release from the cache (see prepare_target).
   fs::path sourcedir, config, vmlinux, symvers;
+  fs::path log_file;   // CACHEDIR/build.log when CACHEDIR is set (classic), else each build's work dir's
   fs::path tools_dir;  // holds kernel-tree; kmod_dir holds the kernel-side sources
   fs::path kmod_dir;
 };

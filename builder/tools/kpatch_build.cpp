@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -53,12 +54,28 @@ std::filesystem::path data_dir(const char* env, const char* sub) {
   return std::filesystem::path(KPATCH_DATA_DIR) / sub;
 }
 
+// As classic kpatch-build: with CACHEDIR set, the log of the run is
+// CACHEDIR/build.log, emptied first, kept after the build. Without it, each
+// build logs in its own work directory.
+bool open_cachedir_log(kp::BuildConfig& cfg) {
+  const char* dir = std::getenv("CACHEDIR");
+  if (!dir || !*dir) return true;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  cfg.log_file = std::filesystem::path(dir) / "build.log";
+  if (!ec && std::ofstream(cfg.log_file, std::ios::trunc)) return true;
+  std::cerr << "kpatch-build: error: cannot write " << kp::terminal_safe(cfg.log_file.string()) << " (CACHEDIR)"
+            << (ec ? ": " + ec.message() : "") << '\n';
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::optional<kp::BuildConfig> cfg(std::in_place);
   cfg->jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
   if (int rc = kp::parse_build_command_line({argv + 1, argv + argc}, *cfg, std::cout, std::cerr); rc != -1) return rc;
+  if (!open_cachedir_log(*cfg)) return 1;
   kp::install_stop_handlers();
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
