@@ -186,7 +186,7 @@ TEST_F(ReportTest, StatusTagFallsBackToTheNameWithoutAnId) {
 }
 
 TEST_F(ReportTest, InfoTextByName) {
-  install(fix);
+  install(fix.with(&Patch::srcversion, "5F1B6A0C3E2D4F7A8B9C0D1"));
   EXPECT_EQ(kpatch().info("kpatch-fix"), 0);
   EXPECT_EQ(out.str(),
             "name:      kpatch_fix\n"
@@ -206,6 +206,7 @@ TEST_F(ReportTest, InfoTextByName) {
             "livepatch:      Y\n"
             "name:           kpatch_fix\n"
             "retpoline:      Y\n"
+            "srcversion:     5F1B6A0C3E2D4F7A8B9C0D1\n"
             "vermagic:       6.1.0-56-cloud-amd64 SMP preempt mod_unload modversions \n");
   EXPECT_EQ(err.str(), "");
 }
