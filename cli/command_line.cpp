@@ -15,7 +15,7 @@ const char* const kUsage =
     "  info NAME|MODULE.ko [--json]   what a patch module contains\n"
     "  status [--json]                running kernel, live patches, CVEs fixed live\n"
     "  signal                         signal tasks blocking a transition\n"
-    "  version, --version             print the version\n"
+    "  version, --version, -v         print the version\n"
     "options: --force (load despite a kernel mismatch; install over a different module),\n"
     "  --timeout SECS (default 60), --lock-timeout SECS (wait for another kpatch run, default 300),\n"
     "  -k KVER, --kernel-version KVER (install, uninstall: the kernel release)\n";
@@ -108,7 +108,7 @@ int run(const CommandLine& cl, System& sys, std::ostream& out, std::ostream& err
     if (cmd == "list") return m.list();
     if (cmd == "status") return m.status();
     if (cmd == "signal") return m.signal();
-    if (cmd == "version" || cmd == "--version") {
+    if (cmd == "version" || cmd == "--version" || cmd == "-v") {
       out << kVersion << '\n';
       return 0;
     }

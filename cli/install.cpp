@@ -83,7 +83,12 @@ int Manager::install(const std::string& file) {
   if (!m) return 1;
   if (m->info.vermagic_release() != *kernel)
     return fail(file + ": built for kernel " + m->info.vermagic_release() + ", not " + *kernel);
-  return locked([&] { return install_locked(*m, *kernel, image); });
+  if (int status = locked([&] { return install_locked(*m, *kernel, image); }); status != 0) return status;
+  // As the classic kpatch: what is installed is loaded at boot, by
+  // kpatch.service. Without systemd, nothing to enable.
+  if (auto why = sys_.enable_service("kpatch.service"); why && !why->empty())
+    warn("cannot enable kpatch.service (" + *why + "); installed patches are not loaded at boot until it is enabled");
+  return 0;
 }
 
 int Manager::install_locked(const Installed& m, const std::string& release, const std::string& image) {
@@ -120,7 +125,7 @@ int Manager::uninstall(const std::string& target) {
 
 // A release directory left empty is removed too.
 int Manager::uninstall_locked(const std::string& name, const std::string& release) {
-  std::string dir = kLibDir + "/" + release, path = dir + "/" + name + ".ko", why;
+  std::string dir = kLibDir + "/" + release, path = installed_path(release, name), why;
   if (!sys_.exists(path)) return fail(name + " is not installed for " + release);
   if (!sys_.remove(path, why) || !sys_.sync_dir(dir, why)) return fail("cannot remove " + path + ": " + why);
   if (sys_.list(dir).empty() && (!sys_.remove_dir(dir, why) || !sys_.sync_dir(kLibDir, why)))

@@ -111,7 +111,23 @@ std::optional<std::string> Manager::resolve(const std::string& target) {
   auto name = module_name_arg(target);
   auto release = name ? running_release() : std::nullopt;
   if (!release) return std::nullopt;
-  return kLibDir + *release + "/" + *name + ".ko";
+  return installed_path(*release, *name);
+}
+
+// /var/lib/kpatch/RELEASE/NAME.ko, as we install it, or else a file the
+// classic kpatch installed under the name it was given (kpatch-fix.ko),
+// matched as the classic kpatch matches: without .ko, dashes read as
+// underscores. NAME.ko when there is neither: the caller says it is missing.
+std::string Manager::installed_path(const std::string& release, const std::string& name) {
+  std::string dir = kLibDir + release + "/";
+  if (sys_.exists(dir + name + ".ko")) return dir + name + ".ko";
+  for (const auto& f : sys_.list(dir)) {
+    if (!f.ends_with(".ko")) continue;
+    std::string n = f.substr(0, f.size() - 3);
+    std::replace(n.begin(), n.end(), '-', '_');
+    if (n == name) return dir + f;
+  }
+  return dir + name + ".ko";
 }
 
 std::optional<Installed> Manager::read_module(const std::string& path, std::string* bytes) {
@@ -196,7 +212,10 @@ int Manager::remove_module(const std::string& name) {
   return e;
 }
 
-void Manager::report_blocking_tasks(const std::string& name) {
+// A task blocks the transition of `name` while its patch_state is not the
+// transition's target (1 when enabling, 0 when disabling; -1: none).
+std::vector<Manager::Task> Manager::stalled_tasks(const std::string& name) {
+  std::vector<Task> out;
   std::string target = state_of(name) == "disabling" ? "0" : "1";
   for (const std::string& pid : sys_.list("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -204,11 +223,17 @@ void Manager::report_blocking_tasks(const std::string& name) {
       std::string base = "/proc/" + pid + "/task/" + tid;
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;
-      std::string comm = trim(sys_.read(base + "/comm").value_or("?"));
-      err_ << "kpatch: blocking task: pid " << printable(tid) << " (" << printable(comm) << ")\n";
-      std::string stack = sys_.read(base + "/stack").value_or("");
-      for (const auto& line : split(stack, '\n')) err_ << "    " << printable(line) << '\n';
+      out.push_back({tid, trim(sys_.read(base + "/comm").value_or("?")),
+                     split(sys_.read(base + "/stack").value_or(""), '\n')});
     }
+  }
+  return out;
+}
+
+void Manager::report_blocking_tasks(const std::string& name) {
+  for (const Task& t : stalled_tasks(name)) {
+    err_ << "kpatch: blocking task: pid " << printable(t.tid) << " (" << printable(t.comm) << ")\n";
+    for (const auto& line : t.stack) err_ << "    " << printable(line) << '\n';
   }
 }
 
@@ -244,39 +269,87 @@ int Manager::load(const std::string& target) {
   return locked([&] { return load_checked(*m); });
 }
 
+// What is there already decides, as with the classic kpatch:
+//   enabled      nothing to do;
+//   enabling     someone else's load: its transition is waited for (and
+//                reverted if it does not finish, as ours would be);
+//   disabling    the same build is re-enabled: writing 1 to `enabled`
+//                reverses the transition;
+//   disabled     the core is about to free the patch (it cannot be
+//                re-enabled) and its module stays loaded, as does the
+//                module of a replaced patch that has left sysfs: the module
+//                is removed and loaded again.
 int Manager::load_checked(const Installed& m) {
   const std::string& path = m.path;
   std::string name = m.info.name();
-  if (sys_.exists(kLivepatch + name)) {
-    std::string state = state_of(name);
-    if (state != "enabled") return fail(name + " is already loaded (" + state + ")");
+  std::string state = state_of(name);
+  if (state == "enabling" && wait_transition(name)) state = "enabled";
+  if (state == "enabled") {
     out_ << name << " is already loaded and enabled\n";
     return 0;
   }
-  if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
-  if (!wait_transition(name)) {
-    err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()
-         << "s; reverting\n";
-    report_blocking_tasks(name);
-    std::string why;
-    sys_.write(kLivepatch + name + "/enabled", "0", why);
-    if (!wait_transition(name)) {
-      log(name + ": load timed out; revert did not finish");
-      return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
-                  "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
-    }
-    if (int e = remove_module(name); e != 0) {
-      log(name + ": load timed out; reverted, module not removed");
-      return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
-                  name + "'");
-    }
-    log(name + ": load timed out; reverted");
-    return 1;
+  if (state == "enabling") return revert_stalled(name);
+  if (state == "disabling") return reenable(m);
+  if (state == "disabled" || (state.empty() && livepatch_module_loaded(name))) {
+    if (int e = remove_module(name); e != 0)
+      return fail(name + ": its disabled patch's module cannot be removed: " + std::strerror(e));
   }
+  if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
+  if (!wait_transition(name)) return revert_stalled(name);
   remove_replaced();
   log("loaded " + name);
   out_ << "loaded " << printable(name) << '\n';
   return 0;
+}
+
+bool Manager::livepatch_module_loaded(const std::string& name) {
+  return sys_.read("/sys/module/" + name + "/taint").value_or("").find('K') != std::string::npos;
+}
+
+// The loaded module is the build in `m`: their srcversion (modpost's
+// checksum of the sources) and kpatch_built (a module parameter) agree,
+// each where both sides have it.
+bool Manager::same_build(const Installed& m, const std::string& name) {
+  for (auto [field, file] : {std::pair{"srcversion", "srcversion"}, {"kpatch_built", "parameters/kpatch_built"}}) {
+    std::string mine = m.info.get(field), live = trim(sys_.read("/sys/module/" + name + "/" + file).value_or(""));
+    if (!mine.empty() && !live.empty() && mine != live) return false;
+  }
+  return true;
+}
+
+int Manager::reenable(const Installed& m) {
+  std::string name = m.info.name(), why;
+  if (!same_build(m, name))
+    return fail(name + " is being disabled and " + m.path +
+                " is another build of it; wait for the unload to finish, then load again");
+  out_ << "re-enabling " << printable(name) << '\n';
+  if (!sys_.write(kLivepatch + name + "/enabled", "1", why)) return fail(name + ": cannot re-enable: " + why);
+  if (!wait_transition(name)) return revert_stalled(name);
+  log("re-enabled " + name);
+  out_ << "loaded " << printable(name) << '\n';
+  return 0;
+}
+
+// A transition to `name` that did not finish in time is reverted and the
+// module removed, so that a failed load leaves nothing half applied.
+int Manager::revert_stalled(const std::string& name) {
+  err_ << "kpatch: error: " << name << ": the patch transition did not finish in " << opt_.timeout.count()
+       << "s; reverting\n";
+  report_blocking_tasks(name);
+  std::string why;
+  sys_.write(kLivepatch + name + "/enabled", "0", why);
+  if (!wait_transition(name)) {
+    log(name + ": load timed out; revert did not finish");
+    return fail(name + ": reverting did not finish in " + std::to_string(opt_.timeout.count()) +
+                "s either; run 'kpatch signal', then 'kpatch unload " + name + "'");
+  }
+  if (int e = remove_module(name); e != 0) {
+    log(name + ": load timed out; reverted, module not removed");
+    return fail(name + ": reverted, but the module cannot be removed: " + std::strerror(e) + "; run 'kpatch unload " +
+                name + "'");
+  }
+  log(name + ": load timed out; reverted");
+  return 1;
 }
 
 // A directory that is not a valid release (the lock file, a stray name) is
@@ -376,13 +449,20 @@ std::vector<std::string> Manager::patched_functions(const std::string& name) {
   return out;
 }
 
+// As the classic kpatch: a kernel without the signal attribute signals
+// stalled tasks itself, so there is nothing to do (a warning, status 0).
 int Manager::signal() {
   int status = 0;
+  bool warned = false;
   for (const auto& n : loaded_patches()) {
+    if (!state_of(n).ends_with("ing")) continue;
+    if (!sys_.exists(kLivepatch + n + "/signal")) {
+      if (!warned) warn("this kernel has no livepatch signal attribute; it signals stalled tasks itself");
+      warned = true;
+      continue;
+    }
     std::string why;
-    if (!sys_.exists(kLivepatch + n + "/signal")) return fail("this kernel has no livepatch signal attribute");
-    if (state_of(n).ends_with("ing") && !sys_.write(kLivepatch + n + "/signal", "1", why))
-      status = fail(n + ": cannot signal: " + why);
+    if (!sys_.write(kLivepatch + n + "/signal", "1", why)) status = fail(n + ": cannot signal: " + why);
   }
   return status;
 }

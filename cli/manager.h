@@ -63,6 +63,7 @@ class Manager {
   void warn(const std::string& msg);
   void log(const std::string& line);
   std::optional<std::string> resolve(const std::string& target);
+  std::string installed_path(const std::string& release, const std::string& name);
   std::optional<std::string> module_name_arg(const std::string& arg);
   std::optional<std::string> checked_release(const std::string& release, const std::string& source);
   std::optional<std::string> target_kernel();
@@ -71,8 +72,17 @@ class Manager {
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
   int load_checked(const Installed& m);
+  int reenable(const Installed& m);
+  int revert_stalled(const std::string& name);
+  bool same_build(const Installed& m, const std::string& name);
+  bool livepatch_module_loaded(const std::string& name);
   int unload_locked(const std::string& name);
   int remove_module(const std::string& name);
+  struct Task {
+    std::string tid, comm;
+    std::vector<std::string> stack;  // lines of /proc/PID/task/TID/stack
+  };
+  std::vector<Task> stalled_tasks(const std::string& name);
   void report_blocking_tasks(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();

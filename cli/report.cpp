@@ -94,10 +94,26 @@ int Manager::list() {
     out_ << "]}\n";
     return 0;
   }
-  // Classic kpatch's layout, which scripts parse: the patched functions
-  // are in `list --json` and `info`.
+  // Classic kpatch's layout, which scripts parse: a state in transition
+  // ends in "...", the tasks stalling a transition follow the loaded
+  // patches; the patched functions are in `list --json` and `info`.
   out_ << "Loaded patch modules:\n";
-  for (const auto& n : live) out_ << printable(n) << " [" << state_of(n) << "]\n";
+  std::string moving;  // the patch in transition: the kernel allows one
+  for (const auto& n : live) {
+    std::string state = state_of(n);
+    if (state.ends_with("ing")) {
+      state += "...";
+      if (moving.empty()) moving = n;
+    }
+    out_ << printable(n) << " [" << state << "]\n";
+  }
+  if (!moving.empty()) {
+    out_ << "\nStalled processes:\n";
+    for (const Task& t : stalled_tasks(moving)) {
+      out_ << printable(t.tid) << ' ' << printable(t.comm) << "\nstack:\n";
+      for (const auto& line : t.stack) out_ << printable(line) << '\n';
+    }
+  }
   out_ << "\nInstalled patch modules:\n";
   for (const auto& m : inst) out_ << m.info.name() << " (" << printable(m.info.vermagic_release()) << ")\n";
   return 0;

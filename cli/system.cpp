@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace kpatch {
 
@@ -201,6 +203,35 @@ void LinuxSystem::log(const std::string& line) {
   std::string msg = "kpatch: " + line + "\n";
   [[maybe_unused]] ssize_t n = ::write(fd, msg.data(), msg.size());
   ::close(fd);
+}
+
+// systemctl from PATH, run with the root's --root (KPATCH_ROOT) so a test
+// root is enabled in, not the machine; --quiet: no "Created symlink" noise.
+std::optional<std::string> LinuxSystem::enable_service(const std::string& unit) {
+  std::string systemctl;
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+  for (std::string dir; systemctl.empty() && std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((dir + "/systemctl").c_str(), X_OK) == 0) systemctl = dir + "/systemctl";
+  if (systemctl.empty()) return std::nullopt;
+  std::vector<std::string> args = {systemctl, "--quiet", "--no-ask-password"};
+  if (!root_.empty()) args.push_back("--root=" + root_);
+  args.insert(args.end(), {"enable", unit});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return std::string(std::strerror(errno));
+  if (pid == 0) {
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return std::string(std::strerror(errno));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::string();
+  if (WIFEXITED(status)) return "systemctl exited with status " + std::to_string(WEXITSTATUS(status));
+  return "systemctl was killed by signal " + std::to_string(WTERMSIG(status));
 }
 
 }  // namespace kpatch

@@ -57,6 +57,9 @@ class System {
   virtual void sleep(std::chrono::milliseconds d) = 0;
   virtual std::chrono::steady_clock::time_point now() = 0;
   virtual void log(const std::string& line) = 0;  // to the kernel log / journal
+  // `systemctl enable UNIT`: "" when done, why it failed, or nullopt when
+  // there is no systemctl (no systemd: an initramfs, a container).
+  virtual std::optional<std::string> enable_service(const std::string& unit) = 0;
 };
 
 class LinuxSystem : public System {
@@ -79,6 +82,7 @@ class LinuxSystem : public System {
   void sleep(std::chrono::milliseconds d) override;
   std::chrono::steady_clock::time_point now() override;
   void log(const std::string& line) override;
+  std::optional<std::string> enable_service(const std::string& unit) override;
 
  private:
   std::string at(const std::string& p) const { return p.starts_with("/") ? root_ + p : p; }

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "common/text.h"
+#include "pipeline/kernel_files.h"
+#include "support/diag.h"
 
 namespace kp {
 
@@ -15,6 +17,7 @@ const char* const kBuildUsage =
     "                    [--skip-cleanup] [--allow-fuzz] PATCH...\n"
     "       kpatch-build --check [--json] (--manifest FILE | PATCH...) [--kernel REL]...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n"
+    "       kpatch-build -v VMLINUX [-n NAME] [-o DIR] [-R] PATCH...   (a Debian kernel's -dbg vmlinux)\n"
     "       kpatch-build -h | --help | --version\n";
 
 namespace {
@@ -59,6 +62,7 @@ const std::map<std::string, Spec>& long_options() {
       {"manifest", {Opt::Manifest, true}},
       {"bundle", {Opt::Bundle, true}},
       {"kernel", {Opt::Kernel, true}},
+      {"archversion", {Opt::Kernel, true}},  // classic name
       {"output", {Opt::Output, true}},
       {"jobs", {Opt::Jobs, true}},
       {"name", {Opt::Name, true}},
@@ -89,6 +93,7 @@ const std::map<std::string, Spec>& long_options() {
 std::optional<Spec> short_option(char c) {
   switch (c) {
     case 'k': return Spec{Opt::Kernel, true};
+    case 'a': return Spec{Opt::Kernel, true};  // classic -a ARCHVERSION
     case 'o': return Spec{Opt::Output, true};
     case 'j': return Spec{Opt::Jobs, true};
     case 'n': return Spec{Opt::Name, true};
@@ -155,7 +160,7 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::SignKey: cfg.sign_key = v; break;
     case Opt::SignCert: cfg.sign_cert = v; break;
     case Opt::NonReplace: cfg.replace = false; break;
-    case Opt::Debug: cfg.debug = true; break;
+    case Opt::Debug: ++cfg.debug; break;
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
     case Opt::SkipCleanup: cfg.keep_workdir = true; break;
     case Opt::AllowFuzz: cfg.allow_fuzz = true; break;
@@ -174,12 +179,44 @@ int check_combinations(const BuildConfig& cfg, std::ostream& err) {
   if ((cfg.manifest_path || cfg.bundle_path) == !cfg.patches.empty())
     return usage_error(err, cfg.patches.empty() ? "nothing to build: give --manifest, --bundle or PATCH..."
                                                 : "PATCH arguments do not go with --manifest or --bundle");
-  if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.vmlinux.empty() && cfg.symvers.empty()))
-    return usage_error(err, "-c, -v and --symvers go with -s SRCDIR");
+  if (cfg.sourcedir.empty() && !(cfg.config.empty() && cfg.symvers.empty()))
+    return usage_error(err, "-c and --symvers go with -s SRCDIR");
   if (cfg.json && !cfg.check_only) return usage_error(err, "--json goes with --check");
   if (cfg.check_only && !cfg.sign_key.empty()) return usage_error(err, "--check writes no module to sign");
   if (!cfg.sourcedir.empty() && !cfg.kernels.empty())
     return usage_error(err, "-s SRCDIR builds for that tree's kernel; --kernel does not go with it");
+  return -1;
+}
+
+// -v VMLINUX without -s, as classic kpatch-build takes it for a distribution
+// kernel: the debuginfo vmlinux (/usr/lib/debug/boot/vmlinux-REL) names the
+// release to build for, from its linux_banner; the build then uses that
+// release's prepared tree, whose vmlinux must be this one (kernel_files.cpp).
+int release_from_vmlinux(BuildConfig& cfg, std::ostream& err) {
+  if (cfg.vmlinux.empty() || !cfg.sourcedir.empty()) return -1;
+  std::string v = printable(cfg.vmlinux.string()), rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(cfg.vmlinux, ec)) {
+    err << "kpatch-build: vmlinux file '" << v << "' not found\n";
+    return 1;
+  }
+  try {
+    rel = vmlinux_release(cfg.vmlinux);
+  } catch (const Fatal& e) {
+    err << "kpatch-build: " << printable(e.what()) << '\n';
+    return 1;
+  }
+  if (rel.empty()) {
+    err << "kpatch-build: Unable to determine the kernel version from " << v << " (it has no linux_banner)\n";
+    return 1;
+  }
+  for (const std::string& k : cfg.kernels)
+    if (k != rel) {
+      err << "kpatch-build: Kernel version mismatch: " << printable(k) << " was specified but " << v
+          << " was built for " << printable(rel) << '\n';
+      return 1;
+    }
+  cfg.kernels = {rel};
   return -1;
 }
 
@@ -226,7 +263,8 @@ int parse_build_command_line(const std::vector<std::string>& args, BuildConfig& 
     }
     if (rc != -1) return rc;
   }
-  return check_combinations(cfg, err);
+  if (int rc = check_combinations(cfg, err); rc != -1) return rc;
+  return release_from_vmlinux(cfg, err);
 }
 
 }  // namespace kp

@@ -27,7 +27,10 @@ struct BuildConfig {
   std::string name;                  // -n: module name for the classic form
   fs::path output_dir = ".";
   unsigned jobs = 2;
-  bool debug = false;
+  // -d, repeatable as in classic kpatch-build: 1 keeps the work directory
+  // and traces the differ; 2 or more also echoes every command and its
+  // output (the build log) to stderr.
+  unsigned debug = 0;
   bool keep_workdir = false;  // --skip-cleanup (classic), also implied by --debug
   bool skip_compiler_check = false;
   bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
@@ -38,6 +41,7 @@ struct BuildConfig {
   // -s/-c/-v/--symvers: any configured and prepared kernel tree instead of a
   // Debian release from the cache (see prepare_target).
   fs::path sourcedir, config, vmlinux, symvers;
+  fs::path log_file;   // CACHEDIR/build.log when CACHEDIR is set (classic), else each build's work dir's
   fs::path tools_dir;  // holds kernel-tree; kmod_dir holds the kernel-side sources
   fs::path kmod_dir;
 };

@@ -260,6 +260,14 @@ void check_kernel_files(BuildCtx& ctx) {
     check_symvers(t.symvers, t.vmlinux, v.crcs, t.release, "pass --symvers with the Module.symvers of that kernel");
     return;
   }
+  // -v without -s: the vmlinux given must be the one of the release's cache.
+  if (!ctx.cfg.vmlinux.empty()) {
+    std::string given = read_build_id(ctx.cfg.vmlinux.string());
+    if (given != ctx.build_id)
+      throw BuildError(ctx.cfg.vmlinux.string() + ": build ID " + (given.empty() ? "(none)" : given) +
+                       " is not that of Debian's " + t.release + " (" + ctx.build_id +
+                       "): it is another build of that release; for a kernel of your own give -s SRCDIR too");
+  }
   fs::path image = t.cache / "vmlinuz";
   check_exists(image, damaged_cache_advice(ctx));
   ids.push_back({"image", image, bzimage_release(image), first_line(t.cache / "image.build-id")});

@@ -120,7 +120,7 @@ bool build_one(BuildCtx& ctx, std::ostream& progress, std::ostream& err) {
     return false;
   }
   ctx.work = tmpl;
-  ctx.log = ctx.work / "build.log";
+  ctx.log = ctx.cfg.log_file.empty() ? ctx.work / "build.log" : ctx.cfg.log_file;
   ctx.run.set_log(ctx.log.string());
   bool ok = true;
   try {

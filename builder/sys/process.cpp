@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "support/diag.h"
+#include "support/terminal.h"
 #include "sys/signals.h"
 
 extern char** environ;
@@ -110,11 +111,10 @@ ProcResult PosixRunner::run(const Command& cmd) {
   }
   if (stop_pending()) wait_group_gone(pid);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  if (!log_.empty()) {
-    std::ofstream log(log_, std::ios::app);
-    log << "$ " << cmd.str() << '\n' << r.output;
-    if (r.status != 0) log << "(exit status " << r.status << ")\n";
-  }
+  std::string logged = "$ " + cmd.str() + '\n' + r.output;
+  if (r.status != 0) logged += "(exit status " + std::to_string(r.status) + ")\n";
+  if (!log_.empty()) std::ofstream(log_, std::ios::app) << logged;
+  if (echo_) *echo_ << terminal_safe(logged) << std::flush;
   throw_if_stopped();  // a command cut short by a stop signal: its result means nothing
   return r;
 }

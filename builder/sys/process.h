@@ -2,6 +2,7 @@
 // be tested with a fake that records commands instead of building kernels.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,13 @@ class PosixRunner : public Runner {
   explicit PosixRunner(std::string log) : log_(std::move(log)) {}
   ProcResult run(const Command& cmd) override;
   void set_log(const std::string& path) override { log_ = path; }
+  // Also writes what goes to the log to `echo` (terminal-safe), after each
+  // command: kpatch-build -dd, as classic kpatch-build's log goes to stdout.
+  void set_echo(std::ostream* echo) { echo_ = echo; }
 
  private:
   std::string log_;
+  std::ostream* echo_ = nullptr;
 };
 
 }  // namespace kp

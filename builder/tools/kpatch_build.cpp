@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -88,12 +89,28 @@ int report_results(const kp::BuildConfig& cfg, const std::vector<kp::KernelResul
   return all_ok ? 0 : 1;
 }
 
+// As classic kpatch-build: with CACHEDIR set, the log of the run is
+// CACHEDIR/build.log, emptied first, kept after the build. Without it, each
+// build logs in its own work directory.
+bool open_cachedir_log(kp::BuildConfig& cfg) {
+  const char* dir = std::getenv("CACHEDIR");
+  if (!dir || !*dir) return true;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  cfg.log_file = std::filesystem::path(dir) / "build.log";
+  if (!ec && std::ofstream(cfg.log_file, std::ios::trunc)) return true;
+  std::cerr << "kpatch-build: error: cannot write " << kp::terminal_safe(cfg.log_file.string()) << " (CACHEDIR)"
+            << (ec ? ": " + ec.message() : "") << '\n';
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::optional<kp::BuildConfig> cfg(std::in_place);
   cfg->jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
   if (int rc = kp::parse_build_command_line({argv + 1, argv + argc}, *cfg, std::cout, std::cerr); rc != -1) return rc;
+  if (!open_cachedir_log(*cfg)) return 1;
   kp::install_stop_handlers();
   cfg->tools_dir = data_dir("KPATCH_TOOLS_DIR", "scripts");
   cfg->kmod_dir = data_dir("KPATCH_KMOD_DIR", "kmod");
@@ -111,6 +128,7 @@ int main(int argc, char** argv) {
       kp::BuildConfig one = *cfg;
       if (kernels.size() > 1) one.output_dir /= rel;
       kp::PosixRunner runner("");
+      if (cfg->debug >= 2) runner.set_echo(&std::cerr);
       kp::BuildCtx ctx(one, m, rel, runner);
       bool ok = kp::build_one(ctx, std::cerr, std::cerr);
       results.push_back(kp::kernel_result(ctx, ok));

@@ -8,7 +8,8 @@
 //                 patched function; a replace patch makes every other patch
 //                 leave sysfs, their modules staying loaded.
 //   enabled := 0  the patch goes into the reverse transition
-//                 (`disable_transition`).
+//                 (`disable_transition`); := 1 (a disabling patch reversed)
+//                 into `enable_transition`.
 //   delete_module the module and its patch are gone.
 //
 // Tests then assert on the exact output, the exit status, the recorded calls
@@ -49,8 +50,9 @@ class CliTest : public ::testing::Test {
     sys.on_load = [this](const std::string& path) { kernel_load(path); };
     sys.on_delete = [this](const std::string& name) { kernel_delete(name); };
     sys.on_write = [this](const std::string& path, const std::string& text) {
-      if (path.starts_with(kLp) && path.ends_with("/enabled") && text == "0")
-        sys.scripted[path.substr(0, path.size() - 8) + "/transition"] = disable_transition;
+      if (path.starts_with(kLp) && path.ends_with("/enabled"))
+        sys.scripted[path.substr(0, path.size() - 8) + "/transition"] =
+            text == "0" ? disable_transition : enable_transition;
     };
   }
 

@@ -76,7 +76,8 @@ class RunTest : public CliTest {
 TEST_F(RunTest, VersionIsBare) {
   EXPECT_EQ(run_argv({"version"}), 0);
   EXPECT_EQ(run_argv({"--version"}), 0);
-  EXPECT_EQ(out.str(), std::string(kVersion) + "\n" + kVersion + "\n");
+  EXPECT_EQ(run_argv({"-v"}), 0);  // the classic kpatch's third spelling
+  EXPECT_EQ(out.str(), std::string(kVersion) + "\n" + kVersion + "\n" + kVersion + "\n");
   EXPECT_EQ(err.str(), "");
 }
 

@@ -44,6 +44,8 @@ class FakeSystem : public System {
   std::map<std::string, std::string> call_error;
   // errno results of successive try_lock calls; when none is left it succeeds.
   std::deque<int> lock_errno;
+  // What enable_service returns: "" done, why it failed, nullopt no systemctl.
+  std::optional<std::string> enable_result = "";
 
   // What the kernel does when a call succeeds (set by the fixture).
   std::function<void(const std::string& path)> on_load;
@@ -54,6 +56,7 @@ class FakeSystem : public System {
   // --- what the manager did ---
   std::vector<std::string> calls;  // mutating calls, in order
   std::vector<std::string> logs;
+  std::vector<std::string> enabled_services;  // enable_service calls, in order
   int sleeps = 0;
 
   // --- helpers ---
@@ -213,6 +216,10 @@ class FakeSystem : public System {
   }
   std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::time_point{} + elapsed_; }
   void log(const std::string& line) override { logs.push_back(line); }
+  std::optional<std::string> enable_service(const std::string& unit) override {
+    enabled_services.push_back(unit);
+    return enable_result;
+  }
 
  private:
   class FakeFile : public File {

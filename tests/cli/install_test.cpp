@@ -49,6 +49,44 @@ TEST_F(InstallTest, WritesATemporaryFileSyncsAndRenamesIt) {
   EXPECT_TRUE(sys.logs.empty());
 }
 
+// As the classic kpatch: an install also enables kpatch.service, which
+// loads the installed patches at boot; after the lock is released.
+TEST_F(InstallTest, EnablesKpatchService) {
+  put(file, fix);
+  EXPECT_EQ(kpatch().install(file), 0);
+  EXPECT_EQ(sys.enabled_services, Calls{"kpatch.service"});
+  EXPECT_EQ(sys.calls.back(), "unlock /var/lib/kpatch/.lock");
+  EXPECT_EQ(kpatch().install(file), 0);  // already installed: still enabled
+  EXPECT_EQ(sys.enabled_services, (Calls{"kpatch.service", "kpatch.service"}));
+}
+
+TEST_F(InstallTest, WithoutSystemctlNothingIsEnabledAndNothingSaid) {
+  sys.enable_result = std::nullopt;
+  put(file, fix);
+  EXPECT_EQ(kpatch().install(file), 0);
+  EXPECT_EQ(out.str(), "installed kpatch_fix for 6.1.0-56-cloud-amd64\n");
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST_F(InstallTest, KpatchServiceThatCannotBeEnabledIsAWarning) {
+  sys.enable_result = "systemctl exited with status 1";
+  put(file, fix);
+  EXPECT_EQ(kpatch().install(file), 0);
+  EXPECT_EQ(out.str(), "installed kpatch_fix for 6.1.0-56-cloud-amd64\n");
+  EXPECT_EQ(err.str(),
+            "kpatch: warning: cannot enable kpatch.service (systemctl exited with status 1); installed patches are "
+            "not loaded at boot until it is enabled\n");
+}
+
+TEST_F(InstallTest, FailedInstallEnablesNothing) {
+  install(fix.with(&Patch::summary, "old"));
+  put(file, fix);
+  EXPECT_EQ(kpatch().install(file), 1);
+  put("/home/op/other.ko", fix.with(&Patch::release, "6.1.0-57-cloud-amd64"));
+  EXPECT_EQ(kpatch().install("/home/op/other.ko"), 1);
+  EXPECT_TRUE(sys.enabled_services.empty());
+}
+
 TEST_F(InstallTest, CreatesAndSyncsTheReleaseDirectory) {
   sys.dirs.clear();
   put(file, fix);
@@ -297,6 +335,21 @@ TEST_F(InstallTest, UninstallRemovesTheFileNamedWithDashesUnderscoresOrDotKo) {
     EXPECT_EQ(err.str(), "");
     EXPECT_EQ(sys.calls, locked({"remove " + kLib + "kpatch_fix.ko", "fsync /var/lib/kpatch/6.1.0-56-cloud-amd64"}));
     EXPECT_FALSE(sys.files.contains(kLib + "kpatch_fix.ko"));
+  }
+}
+
+// The classic kpatch installed a module under the file name it was given.
+TEST_F(InstallTest, UninstallFindsAModuleTheClassicKpatchInstalled) {
+  for (std::string arg : {"kpatch-fix.ko", "kpatch-fix", "kpatch_fix"}) {
+    sys.files[kLib + "kpatch-fix.ko"] = fix.image();
+    install(Patch("kpatch_fix_v2", "fix", 2));
+    sys.calls.clear();
+    out.str("");
+    EXPECT_EQ(kpatch().uninstall(arg), 0) << arg;
+    EXPECT_EQ(out.str(), "uninstalled kpatch_fix for 6.1.0-56-cloud-amd64\n");
+    EXPECT_EQ(sys.calls, locked({"remove " + kLib + "kpatch-fix.ko", "fsync /var/lib/kpatch/6.1.0-56-cloud-amd64"}))
+        << arg;
+    EXPECT_TRUE(sys.files.contains(kLib + "kpatch_fix_v2.ko"));
   }
 }
 

@@ -46,6 +46,26 @@ class LinuxSystemTest : public ::testing::Test {
   }
 };
 
+// systemctl is looked up in PATH and run with the root as --root; its exit
+// status is the answer; without one there is nothing to enable.
+TEST_F(LinuxSystemTest, EnableServiceRunsSystemctlFromPath) {
+  fs::create_directories(root / "bin");
+  std::ofstream(root / "bin/systemctl") << "#!/bin/sh\necho \"$@\" >'" << (root / "bin/args").string()
+                                        << "'\nexit \"${FAKE_STATUS:-0}\"\n";
+  fs::permissions(root / "bin/systemctl", fs::perms::owner_all);
+  std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", ("/nonexistent:" + (root / "bin").string()).c_str(), 1);
+  LinuxSystem sys(root.string());
+  EXPECT_EQ(sys.enable_service("kpatch.service"), std::optional<std::string>(""));
+  EXPECT_EQ(contents(root / "bin/args"), "--quiet --no-ask-password --root=" + root.string() + " enable kpatch.service\n");
+  ::setenv("FAKE_STATUS", "3", 1);
+  EXPECT_EQ(sys.enable_service("kpatch.service"), std::optional<std::string>("systemctl exited with status 3"));
+  ::unsetenv("FAKE_STATUS");
+  ::setenv("PATH", "/nonexistent", 1);
+  EXPECT_EQ(sys.enable_service("kpatch.service"), std::nullopt);
+  ::setenv("PATH", old_path.c_str(), 1);
+}
+
 TEST_F(LinuxSystemTest, TemporaryFilesAreNewHiddenAndDistinct) {
   LinuxSystem sys(root.string());
   std::ofstream(root / "var/lib/kpatch/other") << "someone else's";

@@ -12,6 +12,7 @@ class LoadTest : public CliTest {
   Patch fix =
       Patch("kpatch_fix", "fix").with(&Patch::build_id, kBuildId).with(&Patch::functions, "vmlinux:cmdline_proc_show");
   const std::string file = "/home/op/kpatch_fix.ko";
+  std::string state_of_fix() { return sys.read(kLp + "kpatch_fix/enabled").value_or("(none)"); }
 };
 
 TEST_F(LoadTest, ByPath) {
@@ -29,6 +30,18 @@ TEST_F(LoadTest, ByNameFromTheRunningReleaseDirectory) {
   EXPECT_EQ(kpatch().load("kpatch-fix"), 0);
   EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
   EXPECT_EQ(sys.calls, locked(Calls{"finit_module /var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko"}));
+}
+
+// The classic kpatch installed a module under the file name it was given.
+TEST_F(LoadTest, ByNameOfAModuleTheClassicKpatchInstalled) {
+  sys.files[kLib + "kpatch-fix.ko"] = fix.image();
+  for (std::string arg : {"kpatch-fix.ko", "kpatch_fix", "kpatch_fix.ko"}) {
+    sys.calls.clear();
+    EXPECT_EQ(kpatch().load(arg), 0) << arg << err.str();
+    EXPECT_EQ(sys.calls, locked(Calls{"finit_module " + kLib + "kpatch-fix.ko"})) << arg;
+    kernel_delete("kpatch_fix");
+  }
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\nloaded kpatch_fix\nloaded kpatch_fix\n");
 }
 
 TEST_F(LoadTest, WithoutBuildIdInTheModuleOrTheKernel) {
@@ -159,11 +172,103 @@ TEST_F(LoadTest, LoadingAnEnabledPatchAgainIsNoError) {
   EXPECT_EQ(sys.calls, locked({}));  // whether it is loaded is checked under the lock
 }
 
-TEST_F(LoadTest, DoubleLoadDuringTheTransitionNamesTheState) {
+// --- a patch of that name is already there ---
+
+TEST_F(LoadTest, PatchStillEnablingIsWaitedFor) {
   put(file, fix);
   add_loaded("kpatch_fix", "enabling");
+  sys.scripted[kLp + "kpatch_fix/transition"] = {"1", "1", "0"};
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "kpatch_fix is already loaded and enabled\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(sys.calls, locked({}));
+  EXPECT_EQ(sys.sleeps, 1);  // the state read the first 1, the wait the second
+}
+
+TEST_F(LoadTest, PatchStillEnablingThatStallsIsReverted) {
+  put(file, fix);
+  add_loaded("kpatch_fix", "enabling");  // transition stays 1
+  add_task(1234, 1240, "gmain", "0");
+  opt.timeout = std::chrono::seconds(1);
   EXPECT_EQ(kpatch().load(file), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix is already loaded (enabling)\n");
+  EXPECT_EQ(err.str(),
+            "kpatch: error: kpatch_fix: the patch transition did not finish in 1s; reverting\n"
+            "kpatch: blocking task: pid 1240 (gmain)\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"write /sys/kernel/livepatch/kpatch_fix/enabled 0", "delete_module kpatch_fix"}));
+  EXPECT_EQ(sys.logs, Calls{"kpatch_fix: load timed out; reverted"});
+}
+
+// Writing 1 to `enabled` reverses a disable transition.
+TEST_F(LoadTest, PatchBeingDisabledIsReEnabled) {
+  fix.srcversion = "5F1B6A0C3E2D4F7A8B9C0D1";
+  put(file, fix);
+  add_loaded("kpatch_fix", "disabling");
+  sys.files["/sys/module/kpatch_fix/srcversion"] = "5F1B6A0C3E2D4F7A8B9C0D1\n";
+  sys.files["/sys/module/kpatch_fix/parameters/kpatch_built"] = "2025-01-02T03:04:05Z\n";
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "re-enabling kpatch_fix\nloaded kpatch_fix\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(sys.calls, locked(Calls{"write /sys/kernel/livepatch/kpatch_fix/enabled 1"}));
+  EXPECT_EQ(sys.logs, Calls{"re-enabled kpatch_fix"});
+  EXPECT_EQ(sys.files[kLp + "kpatch_fix/enabled"], "1");
+}
+
+TEST_F(LoadTest, PatchBeingDisabledIsNotReEnabledFromAnotherBuild) {
+  for (auto [file_in_sys, value] : {std::pair{"srcversion", "0000000000000000000000A"},
+                                    {"parameters/kpatch_built", "2024-12-31T00:00:00Z"}}) {
+    sys.remove_tree("/sys/module/kpatch_fix");
+    sys.calls.clear();
+    err.str("");
+    fix.srcversion = "5F1B6A0C3E2D4F7A8B9C0D1";
+    put(file, fix);
+    add_loaded("kpatch_fix", "disabling");
+    sys.files[std::string("/sys/module/kpatch_fix/") + file_in_sys] = std::string(value) + "\n";
+    EXPECT_EQ(kpatch().load(file), 1) << file_in_sys;
+    EXPECT_EQ(err.str(),
+              "kpatch: error: kpatch_fix is being disabled and /home/op/kpatch_fix.ko is another build of it; wait "
+              "for the unload to finish, then load again\n")
+        << file_in_sys;
+    EXPECT_EQ(sys.calls, locked({})) << file_in_sys;
+  }
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST_F(LoadTest, PatchBeingDisabledThatCannotBeReEnabled) {
+  put(file, fix);
+  add_loaded("kpatch_fix", "disabling");
+  sys.write_error[kLp + "kpatch_fix/enabled"] = "Device or resource busy";
+  EXPECT_EQ(kpatch().load(file), 1);
+  EXPECT_EQ(out.str(), "re-enabling kpatch_fix\n");
+  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix: cannot re-enable: Device or resource busy\n");
+}
+
+// A disabled patch cannot be enabled again (the core frees it); its module,
+// or the module of a patch already freed, is removed and loaded afresh.
+TEST_F(LoadTest, DisabledPatchIsRemovedAndLoadedAgain) {
+  put(file, fix);
+  add_loaded("kpatch_fix", "disabled");
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"delete_module kpatch_fix", "finit_module /home/op/kpatch_fix.ko"}));
+  EXPECT_EQ(state_of_fix(), "1\n");
+}
+
+TEST_F(LoadTest, ModuleOfAFreedPatchIsRemovedAndLoadedAgain) {
+  put(file, fix);
+  add_module("kpatch_fix", "(OEK)");
+  add_module("vendor_fix", "(OE)");
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(sys.calls, locked(Calls{"delete_module kpatch_fix", "finit_module /home/op/kpatch_fix.ko"}));
+}
+
+TEST_F(LoadTest, DisabledPatchWhoseModuleStaysIsAnError) {
+  put(file, fix);
+  add_loaded("kpatch_fix", "disabled");
+  sys.delete_errno["kpatch_fix"] = {EPERM};
+  EXPECT_EQ(kpatch().load(file), 1);
+  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix: its disabled patch's module cannot be removed: Operation not "
+                       "permitted\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"delete_module kpatch_fix"}));
 }
 
 // --- finit_module(2) errors ---

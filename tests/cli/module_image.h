@@ -80,6 +80,7 @@ struct Patch {
   std::string functions;
   std::string summary;
   std::string replace = "1";
+  std::string srcversion;  // modpost's; none when empty
   bool livepatch = true;
 
   std::vector<std::string> fields() const {
@@ -98,6 +99,7 @@ struct Patch {
     f.push_back("depends=");
     f.push_back("retpoline=Y");
     f.push_back("name=" + name);
+    if (!srcversion.empty()) f.push_back("srcversion=" + srcversion);
     f.push_back("vermagic=" + release + kVermagicTail);
     return f;
   }

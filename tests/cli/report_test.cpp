@@ -21,11 +21,20 @@ TEST_F(ReportTest, ListText) {
   install(fix);
   install(net);
   install(fix.with(&Patch::release, "6.1.0-57-cloud-amd64"), "6.1.0-57-cloud-amd64");
+  add_task(1, 1, "systemd", "1");
+  add_task(1234, 1240, "gmain", "0", "[<0>] futex_wait_queue+0x60/0x90\n[<0>] futex_wait+0x175/0x260\n");
+  add_task(2, 2, "kthreadd", "-1");
   EXPECT_EQ(kpatch().list(), 0);
   EXPECT_EQ(out.str(),
             "Loaded patch modules:\n"
             "kpatch_fix [enabled]\n"
-            "kpatch_net [enabling]\n"
+            "kpatch_net [enabling...]\n"
+            "\n"
+            "Stalled processes:\n"
+            "1240 gmain\n"
+            "stack:\n"
+            "[<0>] futex_wait_queue+0x60/0x90\n"
+            "[<0>] futex_wait+0x175/0x260\n"
             "\n"
             "Installed patch modules:\n"
             "kpatch_fix (6.1.0-56-cloud-amd64)\n"
@@ -33,6 +42,27 @@ TEST_F(ReportTest, ListText) {
             "kpatch_fix (6.1.0-57-cloud-amd64)\n");
   EXPECT_EQ(err.str(), "");
   EXPECT_TRUE(sys.calls.empty());
+}
+
+// Upstream's states: "disabling..." while the patch is being reverted,
+// and its stalled tasks are those still patched.
+TEST_F(ReportTest, ListDisablingNamesTheTasksStillPatched) {
+  add_loaded("kpatch_fix", "disabling");
+  add_loaded("kpatch_old", "disabled");
+  add_task(1, 1, "systemd", "0");
+  add_task(703, 703, "CPU 0/KVM", "1", "[<0>] kvm_vcpu_block+0x4a/0x80\n");
+  EXPECT_EQ(kpatch().list(), 0);
+  EXPECT_EQ(out.str(),
+            "Loaded patch modules:\n"
+            "kpatch_fix [disabling...]\n"
+            "kpatch_old [disabled]\n"
+            "\n"
+            "Stalled processes:\n"
+            "703 CPU 0/KVM\n"
+            "stack:\n"
+            "[<0>] kvm_vcpu_block+0x4a/0x80\n"
+            "\n"
+            "Installed patch modules:\n");
 }
 
 TEST_F(ReportTest, ListEmpty) {
@@ -156,7 +186,7 @@ TEST_F(ReportTest, StatusTagFallsBackToTheNameWithoutAnId) {
 }
 
 TEST_F(ReportTest, InfoTextByName) {
-  install(fix);
+  install(fix.with(&Patch::srcversion, "5F1B6A0C3E2D4F7A8B9C0D1"));
   EXPECT_EQ(kpatch().info("kpatch-fix"), 0);
   EXPECT_EQ(out.str(),
             "name:      kpatch_fix\n"
@@ -176,6 +206,7 @@ TEST_F(ReportTest, InfoTextByName) {
             "livepatch:      Y\n"
             "name:           kpatch_fix\n"
             "retpoline:      Y\n"
+            "srcversion:     5F1B6A0C3E2D4F7A8B9C0D1\n"
             "vermagic:       6.1.0-56-cloud-amd64 SMP preempt mod_unload modversions \n");
   EXPECT_EQ(err.str(), "");
 }
@@ -218,11 +249,24 @@ TEST_F(ReportTest, SignalFailureIsReported) {
   EXPECT_EQ(err.str(), "kpatch: error: kpatch_a: cannot signal: Invalid argument\n");
 }
 
-TEST_F(ReportTest, SignalOnAKernelWithoutTheAttribute) {
+// As the classic kpatch: such a kernel signals stalled tasks itself.
+TEST_F(ReportTest, SignalOnAKernelWithoutTheAttributeWarnsOnceAndSucceeds) {
   add_loaded("kpatch_a", "enabling");
+  add_loaded("kpatch_b", "disabling");
   sys.files.erase(kLp + "kpatch_a/signal");
-  EXPECT_EQ(kpatch().signal(), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: this kernel has no livepatch signal attribute\n");
+  sys.files.erase(kLp + "kpatch_b/signal");
+  EXPECT_EQ(kpatch().signal(), 0);
+  EXPECT_EQ(err.str(), "kpatch: warning: this kernel has no livepatch signal attribute; it signals stalled tasks "
+                       "itself\n");
+  EXPECT_EQ(out.str(), "");
+  EXPECT_TRUE(sys.calls.empty());
+}
+
+TEST_F(ReportTest, SignalWithNoTransitionDoesNothing) {
+  add_loaded("kpatch_a");
+  sys.files.erase(kLp + "kpatch_a/signal");
+  EXPECT_EQ(kpatch().signal(), 0);
+  EXPECT_EQ(err.str(), "");
   EXPECT_TRUE(sys.calls.empty());
 }
 

@@ -34,6 +34,12 @@ for f in /usr/bin/kpatch-build /usr/bin/kpatch-package /usr/libexec/kpatch/creat
 	assert_contains "kpatch-build has $f" "$f" "$builder"
 done
 
+# The RPM's scriptlets are the systemd macros' (here rpmbuild's stand-ins).
+scripts=$(rpm -qp --scripts "$out/kpatch-$version-1.x86_64.rpm")
+assert_contains "kpatch .rpm %post: systemd preset" "systemctl --no-reload preset kpatch.service" "$scripts"
+assert_contains "kpatch .rpm %preun: systemd disable" "systemctl --no-reload disable --now kpatch.service" "$scripts"
+assert_contains "kpatch .rpm %postun: systemd reload" "systemctl daemon-reload" "$scripts"
+
 # The runtime is static: no shared-library dependency, so no Depends.
 file_out=$(dpkg-deb --fsys-tarfile "$out/kpatch_$version-1_amd64.deb" | tar -xO ./usr/sbin/kpatch | file -)
 assert_contains "kpatch is statically linked" "statically linked" "$file_out"

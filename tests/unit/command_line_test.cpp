@@ -36,6 +36,25 @@ TEST(BuildCommandLine, GetoptForms) {
   EXPECT_EQ(p.cfg.patches, (std::vector<std::filesystem::path>{"x.patch"}));
 }
 
+// -d counts, as in classic kpatch-build: -dd (2+) also echoes the log.
+TEST(BuildCommandLine, DebugLevels) {
+  EXPECT_EQ(parse({"x.patch"}).cfg.debug, 0u);
+  EXPECT_EQ(parse({"-d", "x.patch"}).cfg.debug, 1u);
+  EXPECT_EQ(parse({"-dd", "x.patch"}).cfg.debug, 2u);
+  EXPECT_EQ(parse({"-dR", "--debug", "-d", "x.patch"}).cfg.debug, 3u);
+}
+
+// What -dd echoes: each command's log entry, after it ran, terminal-safe.
+TEST(BuildCommandLine, DashDDEchoesEachCommandAsLogged) {
+  std::ostringstream echo;
+  PosixRunner runner("");
+  runner.set_echo(&echo);
+  Command cmd{{"sh", "-c", "echo compiled; printf 'x\\033[2J\\n'; exit 3"}, {}, {}};
+  ProcResult r = runner.run(cmd);
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(echo.str(), "$ " + cmd.str() + "\ncompiled\nx\\x1b[2J\n(exit status 3)\n");
+}
+
 TEST(BuildCommandLine, ClassicAliases) {
   Parsed p = parse({"--skip-gcc-check", "--skip-cleanup", "-n", "bar", "--", "-odd.patch"});
   ASSERT_EQ(p.rc, -1) << p.err;
@@ -82,7 +101,8 @@ TEST(BuildCommandLine, UsageErrorsNameTheProblem) {
   EXPECT_NE(parse({}).err.find("nothing to build"), std::string::npos);
   EXPECT_NE(parse({"--manifest", "m.yaml", "x.patch"}).err.find("do not go with --manifest"), std::string::npos);
   EXPECT_NE(parse({"--manifest", "m.yaml", "--bundle", "b"}).err.find("do not go together"), std::string::npos);
-  EXPECT_NE(parse({"-v", "vmlinux", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
+  EXPECT_NE(parse({"-c", "config", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
+  EXPECT_NE(parse({"--symvers", "Module.symvers", "x.patch"}).err.find("go with -s SRCDIR"), std::string::npos);
   EXPECT_EQ(parse({"--frobnicate"}).rc, 1);
   EXPECT_NE(parse({"--frobnicate\x1b"}).err.find("\\x1b"), std::string::npos);
 }

@@ -7,8 +7,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "pipeline/build_id.h"
+#include "pipeline/command_line.h"
 #include "fake_runner.h"
 
 namespace kp {
@@ -176,6 +178,76 @@ TEST_F(KernelFiles, NotAnElfFile) {
   BuildCtx c = ctx();
   c.target.cache.clear();  // -s: the user's own file, no cache advice
   EXPECT_EQ(error_of(c), (dir_ / "cache/vmlinux").string() + ": not a 64-bit ELF file (16 bytes)");
+}
+
+// --- classic kpatch-build -v VMLINUX without -s (a distribution kernel) ---
+
+struct Parsed {
+  int rc;
+  BuildConfig cfg;
+  std::string err;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  Parsed p;
+  std::ostringstream out, err;
+  p.rc = parse_build_command_line(args, p.cfg, out, err);
+  p.err = err.str();
+  return p;
+}
+
+TEST_F(KernelFiles, DashVWithoutSourceTreeBuildsForTheVmlinuxRelease) {
+  std::string v = (dir_ / "cache/vmlinux").string();
+  Parsed p = parse({"-v", v, "x.patch"});
+  ASSERT_EQ(p.rc, -1) << p.err;
+  EXPECT_EQ(p.cfg.kernels, std::vector<std::string>{"6.1.0-56-cloud-amd64"});
+  EXPECT_EQ(p.cfg.vmlinux, v);
+  EXPECT_TRUE(p.cfg.sourcedir.empty());
+  Parsed same = parse({"-a", "6.1.0-56-cloud-amd64", "--vmlinux=" + v, "x.patch"});
+  EXPECT_EQ(same.rc, -1) << same.err;
+  EXPECT_EQ(same.cfg.kernels, std::vector<std::string>{"6.1.0-56-cloud-amd64"});
+}
+
+TEST_F(KernelFiles, DashVWithoutSourceTreeRefusals) {
+  std::string v = (dir_ / "cache/vmlinux").string();
+  Parsed other = parse({"--kernel", "6.1.0-55-cloud-amd64", "-v", v, "x.patch"});
+  EXPECT_EQ(other.rc, 1);
+  EXPECT_EQ(other.err, "kpatch-build: Kernel version mismatch: 6.1.0-55-cloud-amd64 was specified but " + v +
+                           " was built for 6.1.0-56-cloud-amd64\n");
+  Parsed missing = parse({"-v", (dir_ / "nope").string(), "x.patch"});
+  EXPECT_EQ(missing.rc, 1);
+  EXPECT_EQ(missing.err, "kpatch-build: vmlinux file '" + (dir_ / "nope").string() + "' not found\n");
+  std::ofstream(dir_ / "banner.c") << "int _start(void) { return 0; }\n";
+  std::string cmd = std::string(KP_UNIT_CC) + " -nostdlib -static -no-pie -o " + (dir_ / "nobanner").string() + " " +
+                    (dir_ / "banner.c").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  Parsed nobanner = parse({"-v", (dir_ / "nobanner").string(), "x.patch"});
+  EXPECT_EQ(nobanner.rc, 1);
+  EXPECT_EQ(nobanner.err, "kpatch-build: Unable to determine the kernel version from " +
+                              (dir_ / "nobanner").string() + " (it has no linux_banner)\n");
+  Parsed config = parse({"-v", v, "-c", "config", "x.patch"});
+  EXPECT_EQ(config.rc, 1);
+  EXPECT_NE(config.err.find("-c and --symvers go with -s SRCDIR"), std::string::npos) << config.err;
+}
+
+// The build uses the cache's vmlinux: the one given must be it.
+TEST_F(KernelFiles, DashVWithoutSourceTreeMustBeTheCachedVmlinux) {
+  fs::copy_file(dir_ / "cache/vmlinux", dir_ / "vmlinux-dbg");
+  cfg_.vmlinux = dir_ / "vmlinux-dbg";
+  BuildCtx same = ctx();
+  EXPECT_EQ(error_of(same), "(no error)");
+  std::ofstream(dir_ / "k.c") << kernel_source("6.1.0-56-cloud-amd64") << "int another_build = 1;\n";
+  std::string cmd = std::string(KP_UNIT_CC) + " -O2 -nostdlib -static -no-pie -Wl,--build-id=sha1 -o " +
+                    (dir_ / "vmlinux-other").string() + " " + (dir_ / "k.c").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  cfg_.vmlinux = dir_ / "vmlinux-other";
+  BuildCtx other = ctx();
+  std::string msg = error_of(other);
+  EXPECT_TRUE(msg.starts_with((dir_ / "vmlinux-other").string() + ": build ID " +
+                              read_build_id((dir_ / "vmlinux-other").string()) +
+                              " is not that of Debian's 6.1.0-56-cloud-amd64 (" +
+                              read_build_id((dir_ / "cache/vmlinux").string()) + "): it is another build"))
+      << msg;
 }
 
 }  // namespace
