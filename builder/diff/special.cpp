@@ -38,9 +38,12 @@ namespace kp {
 
 namespace {
 
-constexpr uint32_t kJumpKeyOffset = 8;
+// The key is the last field of struct jump_entry, a 64-bit one in every
+// layout: `.quad key + branch - .` at 8 of the 16-byte relative entry,
+// `.quad key + branch` at 16 of the 24-byte absolute one.
+constexpr uint32_t kJumpKeyWidth = 8;
 // struct jump_entry keeps the branch and init flags in the low bits of the
-// key field: `.quad key + branch - .`.
+// key field.
 constexpr uint64_t kJumpKeyFlags = 3;
 // struct pi_entry { const char *fmt; const char *func; ... }
 constexpr uint64_t kPiEntryFuncOffset = 8;
@@ -92,8 +95,8 @@ bool keep_entry(const DiffCtx& ctx, const Section& sec, uint64_t begin, const Sp
   return is_included_at(ctx, site->sec, site->offset) || ends_included_function(ctx, *site);
 }
 
-void check_jump_key(DiffCtx& ctx, const Section& sec, uint64_t begin) {
-  const Reloc* key = sec.reloc_at(begin + kJumpKeyOffset);
+void check_jump_key(DiffCtx& ctx, const Section& sec, uint64_t begin, uint32_t entry_size) {
+  const Reloc* key = entry_size >= kJumpKeyWidth ? sec.reloc_at(begin + entry_size - kJumpKeyWidth) : nullptr;
   if (key == nullptr || !ctx.is_module_parent()) return;
   Target t = resolve_target(*key);
   uint64_t at = t.offset & ~kJumpKeyFlags;
@@ -125,7 +128,7 @@ void filter(DiffCtx& ctx, Section& sec, const SpecialSection& spec) {
     if (is_included_at(ctx, &sec, begin) || !keep_entry(ctx, sec, begin, spec)) continue;
     add_range(ctx, sec, begin, end);
     include_reloc_targets(ctx, sec, begin, end);
-    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin);
+    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin, size);
     if (paired != nullptr) {
       uint64_t i = begin / size;
       add_range(ctx, *paired, i * paired_size, (i + 1) * paired_size);
