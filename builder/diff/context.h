@@ -58,6 +58,8 @@ struct DiffCtx {
   // include: byte ranges of patched sections that go into the output: whole
   // sections, included functions and objects, kept special-section entries.
   std::map<const Section*, std::vector<std::pair<uint64_t, uint64_t>>> included;
+  // .fixup: where its pieces begin, the offsets pointed at from outside it
+  std::map<const Section*, std::vector<uint64_t>> fixup_starts;
   // output assembly
   OutputObject out;
   std::map<const Section*, std::vector<Placement>> placement;

@@ -96,6 +96,10 @@ bool is_ignored_section(const Section& sec) {
          n.starts_with(".llvm");
 }
 
+bool is_fixup_section(const Section& sec) {
+  return sec.name == ".fixup" && sec.is_exec();
+}
+
 bool is_init_or_exit(std::string_view n) {
   return n.starts_with(".init.") || n.starts_with(".exit.") || n == ".init.text" || n == ".exit.text";
 }

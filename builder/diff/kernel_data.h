@@ -58,6 +58,9 @@ bool is_mcount_section(std::string_view section_name);
 // Sections never copied to the output (debug info, notes, comments, the
 // input's own relocation and symbol tables).
 bool is_ignored_section(const Section& sec);
+// .fixup of kernels before 5.17: exception fixup code, no symbols; the
+// __ex_table entries point into it (include_changes.cpp).
+bool is_fixup_section(const Section& sec);
 // .init.text / .exit.text and their data: run once, never patchable.
 bool is_init_or_exit(std::string_view section_name);
 

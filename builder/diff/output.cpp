@@ -3,7 +3,8 @@
 // Each included range of a patched section becomes output bytes: a whole
 // section is copied as is; a function taken out of a shared code section
 // (.sched.text) gets a section of its own, `.text.<name>`; ranges of a data
-// or special section are packed into one section of the same name. A
+// or special section, or of .fixup (code without symbols), are packed into
+// one section of the same name. A
 // Placement records where each range went, and every relocation and symbol
 // is moved through the placements. Relocation targets that were not
 // included are references to the running kernel (klp_relocs.cpp).
@@ -58,7 +59,7 @@ void pad_to(OutSection& o, uint64_t align) {
 void place_section(DiffCtx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
   auto& placements = ctx.placement[&sec];
   bool whole = ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == sec.size();
-  if (whole || !sec.is_exec()) {
+  if (whole || !sec.is_exec() || is_fixup_section(sec)) {
     size_t out = ctx.out.add_section(like(sec, sec.name));
     for (auto [b, e] : ranges) {
       OutSection& o = ctx.out.sections()[out];
