@@ -16,6 +16,7 @@
 //   __mcount_loc     one entry per included function with an ftrace site
 //   .modinfo         the import_ns= entries of the patched object
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "diff/context.h"
@@ -27,7 +28,15 @@ namespace kp {
 
 namespace {
 
-constexpr uint64_t kFuncEntrySize = 32;
+// struct kpatch_func_entry of kmod/kpatch-patch.h, which patch-hook.c
+// reads from .kpatch.funcs, on x86-64.
+struct KpatchFuncEntry {
+  uint64_t new_func;  // R_X86_64_64 to the new function
+  uint64_t old_name;  // R_X86_64_64 into .kpatch.strings
+  uint64_t objname;   // R_X86_64_64 into .kpatch.strings
+  uint64_t sympos;
+};
+static_assert(sizeof(KpatchFuncEntry) == 32);
 constexpr uint64_t kSectionFlagsKept = SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR | SHF_MERGE | SHF_STRINGS | SHF_TLS;
 
 OutSection like(const Section& s, std::string name) {
@@ -184,13 +193,12 @@ void emit_funcs(DiffCtx& ctx) {
     auto pos = parent_sympos(ctx, *s.twin, ctx.where(*ctx.orig, s.twin->sec, s.twin));
     if (!pos) continue;
     uint64_t base = funcs.data.size();
-    func_refs.emplace_back(base, out->second);
-    string_refs.emplace_back(base + 8, add_string(strings, s.twin->name));
-    string_refs.emplace_back(base + 16, add_string(strings, ctx.cfg.parent_name));
-    put_u64(funcs.data, 0);
-    put_u64(funcs.data, 0);
-    put_u64(funcs.data, 0);
+    func_refs.emplace_back(base + offsetof(KpatchFuncEntry, new_func), out->second);
+    string_refs.emplace_back(base + offsetof(KpatchFuncEntry, old_name), add_string(strings, s.twin->name));
+    string_refs.emplace_back(base + offsetof(KpatchFuncEntry, objname), add_string(strings, ctx.cfg.parent_name));
+    funcs.data.resize(base + offsetof(KpatchFuncEntry, sympos), std::byte{0});
     put_u64(funcs.data, *pos);
+    static_assert(offsetof(KpatchFuncEntry, sympos) + sizeof(uint64_t) == sizeof(KpatchFuncEntry));
   }
   if (funcs.data.empty()) return;
   size_t fi = ctx.out.add_section(std::move(funcs));
@@ -199,7 +207,6 @@ void emit_funcs(DiffCtx& ctx) {
   for (auto [off, sym] : func_refs) ctx.out.sections()[fi].relocs.push_back({off, R_X86_64_64, 0, sym});
   for (auto [off, str] : string_refs)
     ctx.out.sections()[fi].relocs.push_back({off, R_X86_64_64, static_cast<int64_t>(str), ssym});
-  static_assert(kFuncEntrySize == 32);
 }
 
 void emit_mcount(DiffCtx& ctx) {

@@ -25,6 +25,8 @@
 // a key the patch defines itself (inside a dynamic-debug descriptor) is
 // the patch module's own and fine.
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -38,15 +40,30 @@ namespace kp {
 
 namespace {
 
-// The key is the last field of struct jump_entry, a 64-bit one in every
-// layout: `.quad key + branch - .` at 8 of the 16-byte relative entry,
-// `.quad key + branch` at 16 of the 24-byte absolute one.
-constexpr uint32_t kJumpKeyWidth = 8;
+// struct jump_entry, relative (x86-64 since 5.3) and absolute (before).
+// The key is the last field, a 64-bit one, in both.
+struct JumpEntryRelative {
+  int32_t code;
+  int32_t target;
+  int64_t key;  // `.quad key + branch - .`
+};
+struct JumpEntryAbsolute {
+  uint64_t code;
+  uint64_t target;
+  uint64_t key;  // `.quad key + branch`
+};
+constexpr uint32_t kJumpKeyWidth = sizeof(JumpEntryRelative::key);
+static_assert(offsetof(JumpEntryRelative, key) + kJumpKeyWidth == sizeof(JumpEntryRelative));
+static_assert(offsetof(JumpEntryAbsolute, key) + kJumpKeyWidth == sizeof(JumpEntryAbsolute));
 // struct jump_entry keeps the branch and init flags in the low bits of the
 // key field.
 constexpr uint64_t kJumpKeyFlags = 3;
-// struct pi_entry { const char *fmt; const char *func; ... }
-constexpr uint64_t kPiEntryFuncOffset = 8;
+// The start of struct pi_entry (include/linux/printk.h).
+struct PiEntryHead {
+  uint64_t fmt;   // const char *
+  uint64_t func;  // const char *, the function's __func__
+};
+constexpr uint64_t kPiEntryFuncOffset = offsetof(PiEntryHead, func);
 
 // What the entry field at `offset` points to: a section and an offset in
 // it, or nothing for an undefined symbol. Entries are data (`.long site -
