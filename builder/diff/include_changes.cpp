@@ -98,24 +98,8 @@ class Closure {
     if (Symbol* s = symbol_covering(obj, *t.sec, t.offset)) follow_symbol(*s);
   }
   void add_fixup_piece(const Section& sec, uint64_t offset) {
-    const std::vector<uint64_t>& starts = fixup_starts(sec);
-    auto next = std::upper_bound(starts.begin(), starts.end(), offset);
-    add(sec, offset, next != starts.end() ? *next : sec.size());
-  }
-  // Where the pieces of a .fixup section begin: every offset a relocation
-  // outside it points at, found once per section.
-  const std::vector<uint64_t>& fixup_starts(const Section& fixup) {
-    auto [it, fresh] = ctx_.fixup_starts.try_emplace(&fixup);
-    if (!fresh) return it->second;
-    for (const Section& sec : ctx_.patched->sections()) {
-      if (&sec == &fixup) continue;
-      for (const Reloc& r : sec.relocs) {
-        Target t = resolve_target(sec, r);
-        if (t.sec == &fixup) it->second.push_back(t.offset);
-      }
-    }
-    std::sort(it->second.begin(), it->second.end());
-    return it->second;
+    auto [begin, end] = fixup_piece(ctx_, *ctx_.patched, sec, offset);
+    add(sec, begin, end);
   }
   void follow_symbol(Symbol& s) {
     if (s.sec == nullptr) return;
@@ -135,6 +119,25 @@ bool is_author_table(std::string_view name) {
 }
 
 }  // namespace
+
+// Where the pieces of a .fixup section begin: every offset a relocation
+// outside it points at, found once per section.
+std::pair<uint64_t, uint64_t> fixup_piece(DiffCtx& ctx, const Object& obj, const Section& fixup, uint64_t offset) {
+  auto [it, fresh] = ctx.fixup_starts.try_emplace(&fixup);
+  std::vector<uint64_t>& starts = it->second;
+  if (fresh) {
+    for (const Section& sec : obj.sections()) {
+      if (&sec == &fixup) continue;
+      for (const Reloc& r : sec.relocs) {
+        Target t = resolve_target(sec, r);
+        if (t.sec == &fixup) starts.push_back(t.offset);
+      }
+    }
+    std::sort(starts.begin(), starts.end());
+  }
+  auto next = std::upper_bound(starts.begin(), starts.end(), offset);
+  return {offset, next != starts.end() ? std::min(*next, fixup.size()) : fixup.size()};
+}
 
 bool add_range(DiffCtx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
   auto& ranges = ctx.included[&sec];
