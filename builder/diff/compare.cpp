@@ -14,8 +14,9 @@
 //                  same base name for special statics (lockdep keys, once
 //                  flags) which are never paired.
 //
-// Two relaxations apply only to code: a shifted __LINE__ argument
-// (line_macros.cpp), and nothing else. Anything else that differs is a
+// Two relaxations, both for __LINE__ shifts: an immediate argument in code,
+// and a string literal whose only difference is the line of a "FILE.c:LINE"
+// (line_macros.cpp); nothing else. Anything else that differs is a
 // change. Symbols without a twin are new.
 //
 // A function that reads a constant object the patch changed (a `static
@@ -102,7 +103,10 @@ bool same_target(const Span& o, const Reloc& ro, const Span& p, const Reloc& rp)
   Target tp = resolve_target(*p.sec, rp);
   bool merged = tp.sec != nullptr && to.sec != nullptr && (tp.sec->sh.sh_flags & SHF_MERGE) != 0 &&
                 (to.sec->sh.sh_flags & SHF_MERGE) != 0 && rp.sym->is_section() && ro.sym->is_section();
-  if (merged) return merged_value(to) == merged_value(tp);
+  if (merged) {
+    std::string_view vo = merged_value(to), vp = merged_value(tp);
+    return vo == vp || (tp.sec->is_strings() && to.sec->is_strings() && only_file_lines_differ(vo, vp));
+  }
   if (ro.sym->is_section() && rp.sym->is_section()) {
     to = named_target(*o.obj, to);
     tp = named_target(*p.obj, tp);
