@@ -15,6 +15,10 @@
 // same relocated offsets as the first. Example: .altinstructions with
 // relocations at 0, 4, 14, 18, 28, 32: S = 14 fits (every entry {0, 4}),
 // S = 12 does not (the slice at 12 holds 14 and 18, i.e. {2, 6}).
+// Where two layouts of one table slice alike, the form of the key tells
+// them apart: two 24-byte absolute jump entries (.quad code, target, key)
+// also slice into three 16-byte pieces, but the 16-byte layout's code
+// field is `.long code - .`, a PC-relative relocation.
 //
 // Order: the variable, or the 6.1 default when it is unset; if that does
 // not fit, the section's sh_entsize, then the layouts of other kernels. The
