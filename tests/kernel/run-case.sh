@@ -14,6 +14,8 @@
 #   changed: functions the differ must report as changed, and no others
 #   new:     functions it must report as new (default none)
 #   data:    symbols the output must define (new data the patch brings)
+#   undef:   symbols the output must leave undefined (references to the
+#            running kernel, .klp.sym.OBJ.NAME,POS or plain)
 #   exit:    3 when the patch must end in "no functional changes found"
 #            (a __LINE__ shift); then changed/new/data do not apply
 #
@@ -62,6 +64,7 @@ MODULE=$(key module)
 read -r -a CHANGED <<<"$(key changed)"
 read -r -a NEW <<<"$(key new)"
 read -r -a DATA <<<"$(key data)"
+read -r -a UNDEF <<<"$(key undef)"
 EXIT=$(key exit)
 [[ -z $EXIT || $EXIT == 3 ]] || fail "$CASE: 'exit:' can only be 3"
 [[ -n $OBJECT && -n $PARENT ]] || fail "$CASE needs 'object:' and 'parent:' lines"
@@ -184,6 +187,11 @@ funcs=$(section_size .kpatch.funcs)
 for sym in "${DATA[@]}"; do
 	awk -v s="$sym" '$8 == s && $7 != "UND" { found = 1 } END { exit !found }' <<<"$SYMBOLS" ||
 		mismatch "the output does not define the new data symbol $sym"
+done
+
+for sym in "${UNDEF[@]}"; do
+	awk -v s="$sym" '$8 == s && $7 == "UND" { found = 1 } END { exit !found }' <<<"$SYMBOLS" ||
+		mismatch "the output has no undefined symbol $sym"
 done
 
 log "PASS $NAME: ${CHANGED[*]}"
