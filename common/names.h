@@ -24,6 +24,13 @@ namespace kp {
 inline constexpr std::size_t kMaxModuleName = 55;  // MODULE_NAME_LEN - 1 on 64-bit
 inline constexpr std::size_t kMaxRelease = 64;     // struct utsname's release, without the NUL
 
+// The differ's name for a reference that livepatch applies with the
+// patched module P but resolves in another module M (an export of M):
+// `.klp.sym.P.M:NAME,0`; module/klp_convert.cpp makes it a .klp.rela.P
+// relocation against `.klp.sym.M.NAME,0`. No object or symbol name holds
+// a ':'.
+inline constexpr char kKlpOtherObject = ':';
+
 // For messages: what a valid value looks like.
 inline constexpr const char* kModuleNameRule = "a module name is 1 to 55 of a-z, 0-9 and _";
 inline constexpr const char* kReleaseRule =

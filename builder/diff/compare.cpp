@@ -14,8 +14,9 @@
 //                  same base name for special statics (lockdep keys, once
 //                  flags) which are never paired.
 //
-// Two relaxations apply only to code: a shifted __LINE__ argument
-// (line_macros.cpp), and nothing else. Anything else that differs is a
+// Two relaxations, both for __LINE__ shifts: an immediate argument in code,
+// and a string literal whose only difference is the line of a "FILE.c:LINE"
+// (line_macros.cpp); nothing else. Anything else that differs is a
 // change. Symbols without a twin are new.
 //
 // A function that reads a constant object the patch changed (a `static
@@ -24,15 +25,23 @@
 // inclusion then copies along. The same holds for a constant object that
 // points to one.
 //
+// Kernels before 5.17 keep a function's exception fixup code in .fixup,
+// which has no symbols; only the function's __ex_table entries point at
+// it. A function whose fixup code changed is changed, though its own bytes
+// are not: its fixup pieces (include_changes.cpp) are compared in order.
+//
 // A split piece (foo.cold) cannot be patched by itself: when it changes, is
 // added or removed, its parent changes. Section status follows the symbol
 // that owns the section, or a whole-section comparison for sections
 // without one.
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "diff/context.h"
+#include "diff/entry_size.h"
+#include "diff/include_changes.h"
 #include "diff/kernel_data.h"
 #include "diff/line_macros.h"
 #include "diff/reloc_targets.h"
@@ -94,7 +103,10 @@ bool same_target(const Span& o, const Reloc& ro, const Span& p, const Reloc& rp)
   Target tp = resolve_target(*p.sec, rp);
   bool merged = tp.sec != nullptr && to.sec != nullptr && (tp.sec->sh.sh_flags & SHF_MERGE) != 0 &&
                 (to.sec->sh.sh_flags & SHF_MERGE) != 0 && rp.sym->is_section() && ro.sym->is_section();
-  if (merged) return merged_value(to) == merged_value(tp);
+  if (merged) {
+    std::string_view vo = merged_value(to), vp = merged_value(tp);
+    return vo == vp || (tp.sec->is_strings() && to.sec->is_strings() && only_file_lines_differ(vo, vp));
+  }
   if (ro.sym->is_section() && rp.sym->is_section()) {
     to = named_target(*o.obj, to);
     tp = named_target(*p.obj, tp);
@@ -167,6 +179,57 @@ void propagate_changed_constants(DiffCtx& ctx) {
   }
 }
 
+struct FixupPiece {
+  const Section* sec;
+  uint64_t begin;
+  uint64_t end;
+};
+
+// Each function's .fixup pieces, in __ex_table order. The entry size is
+// the patched object's (the same kernel built both).
+std::map<const Symbol*, std::vector<FixupPiece>> fixup_pieces(DiffCtx& ctx, Object& obj, uint32_t entry_size) {
+  std::map<const Symbol*, std::vector<FixupPiece>> out;
+  Section* table = obj.find_section("__ex_table");
+  if (table == nullptr) return out;
+  for (uint64_t begin = 0; begin + 8 <= table->size(); begin += entry_size) {
+    const Reloc* insn = table->reloc_at(begin);
+    const Reloc* fixup = table->reloc_at(begin + 4);
+    if (insn == nullptr || fixup == nullptr) continue;
+    Target site = resolve_target(*insn);
+    Target code = resolve_target(*fixup);
+    if (site.sec == nullptr || code.sec == nullptr || !is_fixup_section(*code.sec)) continue;
+    Symbol* f = symbol_covering(obj, *site.sec, site.offset);
+    if (f == nullptr || !f->is_func()) continue;
+    auto [b, e] = fixup_piece(ctx, obj, *code.sec, code.offset);
+    out[f].push_back({code.sec, b, e});
+  }
+  return out;
+}
+
+void propagate_fixup_changes(DiffCtx& ctx) {
+  Section* table = ctx.patched->find_section("__ex_table");
+  const SpecialSection* spec = find_special("__ex_table");
+  const Section* fixup = ctx.patched->find_section(".fixup");
+  if (table == nullptr || spec == nullptr || fixup == nullptr || !is_fixup_section(*fixup) ||
+      ctx.orig->find_section("__ex_table") == nullptr)
+    return;
+  uint32_t size = entry_size(ctx, *table, *spec);
+  auto orig = fixup_pieces(ctx, *ctx.orig, size);
+  auto patched = fixup_pieces(ctx, *ctx.patched, size);
+  for (auto& [sym, pieces] : patched) {
+    Symbol& p = *const_cast<Symbol*>(sym);
+    if (p.status != Status::Same || p.twin == nullptr) continue;
+    const std::vector<FixupPiece>& twin = orig[p.twin];
+    bool same = twin.size() == pieces.size();
+    for (size_t i = 0; same && i < pieces.size(); ++i)
+      same = same_span(Span{&*ctx.orig, twin[i].sec, twin[i].begin, twin[i].end - twin[i].begin},
+                       Span{&*ctx.patched, pieces[i].sec, pieces[i].begin, pieces[i].end - pieces[i].begin});
+    if (same) continue;
+    ctx.diag.debug("changed: " + p.name + " (its .fixup code changed)");
+    p.status = Status::Changed;
+  }
+}
+
 void propagate_split_pieces(DiffCtx& ctx) {
   for (Symbol& p : ctx.patched->symbols()) {
     if (p.parent == nullptr || !is_cold_piece(p.name) || p.status == Status::Same) continue;
@@ -201,6 +264,7 @@ void compare(DiffCtx& ctx) {
     p.status = symbol_status(ctx, p);
   }
   propagate_changed_constants(ctx);
+  propagate_fixup_changes(ctx);
   propagate_split_pieces(ctx);
   for (Section& s : ctx.patched->sections())
     if (s.index != 0) section_status(ctx, s);

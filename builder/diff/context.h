@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diff/parent_symtab.h"
@@ -58,6 +60,8 @@ struct DiffCtx {
   // include: byte ranges of patched sections that go into the output: whole
   // sections, included functions and objects, kept special-section entries.
   std::map<const Section*, std::vector<std::pair<uint64_t, uint64_t>>> included;
+  // .fixup: where its pieces begin, the offsets pointed at from outside it
+  std::map<const Section*, std::vector<uint64_t>> fixup_starts;
   // output assembly
   OutputObject out;
   std::map<const Section*, std::vector<Placement>> placement;
@@ -77,19 +81,32 @@ struct DiffCtx {
   }
 };
 
-// The passes, in the order main() runs them.
-void load_inputs(DiffCtx& ctx);           // read both objects, the parent symtab and Module.symvers
-void classify(DiffCtx& ctx);              // fentry sites, split pieces (.cold/.part) and their parents
-void correlate(DiffCtx& ctx);             // pair each patched symbol and section with its original twin
-void compare(DiffCtx& ctx);               // mark same / changed / new, in one place (compare.cpp)
-void apply_author_markers(DiffCtx& ctx);  // KPATCH_IGNORE_* / KPATCH_FORCE_UNSAFE (markers.cpp)
-void check_patchability(DiffCtx& ctx);    // refuse what livepatch cannot do; stops with exit 2
+// The passes. Their order, and why each exists, is the table in
+// driver.cpp (differ_passes()).
+void load_inputs(DiffCtx& ctx);
+void classify(DiffCtx& ctx);
+void correlate(DiffCtx& ctx);
+void compare(DiffCtx& ctx);               // compare.cpp
+void apply_author_markers(DiffCtx& ctx);  // markers.cpp
+void check_patchability(DiffCtx& ctx);    // throws Refused (exit 2)
 bool has_functional_change(const DiffCtx& ctx);
-void include_changes(DiffCtx& ctx);          // changed/new functions and everything they need
-void filter_special_sections(DiffCtx& ctx);  // keep the entries of included functions only
-void report(DiffCtx& ctx);                   // "changed function:" / "new function:" lines
-void build_output(DiffCtx& ctx);             // sections, symbols, klp relocations, .kpatch.funcs
-void write_output(DiffCtx& ctx);             // atomically
+void include_changes(DiffCtx& ctx);
+void filter_special_sections(DiffCtx& ctx);  // special.cpp
+void report(DiffCtx& ctx);
+void build_output(DiffCtx& ctx);  // output.cpp
+void write_output(DiffCtx& ctx);
+
+// What a pass tells the driver: go on, or stop (no functional change).
+enum class PassResult { Next, NoChange };
+
+struct Pass {
+  std::string_view name;  // as docs/create-diff-object.md lists it
+  PassResult (*run)(DiffCtx&);
+  std::string_view why;
+};
+
+// The passes in the order run_differ() runs them.
+std::span<const Pass> differ_passes();
 
 // All passes in order. Throws Fatal (exit 1) or Refused (exit 2).
 ExitCode run_differ(DiffCtx& ctx);

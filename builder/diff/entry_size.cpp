@@ -15,6 +15,10 @@
 // same relocated offsets as the first. Example: .altinstructions with
 // relocations at 0, 4, 14, 18, 28, 32: S = 14 fits (every entry {0, 4}),
 // S = 12 does not (the slice at 12 holds 14 and 18, i.e. {2, 6}).
+// Where two layouts of one table slice alike, the form of the key tells
+// them apart: two 24-byte absolute jump entries (.quad code, target, key)
+// also slice into three 16-byte pieces, but the 16-byte layout's code
+// field is `.long code - .`, a PC-relative relocation.
 //
 // Order: the variable, or the 6.1 default when it is unset; if that does
 // not fit, the section's sh_entsize, then the layouts of other kernels. The
@@ -91,15 +95,24 @@ bool tail_fits(const Section& sec, uint64_t size, uint64_t tail, uint64_t used) 
   return !sec.relocs.empty() && size - tail < kMaxTailPadding && tail >= used;
 }
 
-// Do entries of `size` bytes fit the section's relocations and size?
-bool fits(const Section& sec, uint64_t size, uint32_t key_offset) {
+bool key_form_fits(const Section& sec, uint64_t at, KeyForm form) {
+  if (form == KeyForm::Any) return true;
+  const Reloc* key = sec.reloc_at(at);
+  return key != nullptr && reloc_is_pc_relative(key->type) == (form == KeyForm::Relative);
+}
+
+// Do entries of `layout` fit the section's relocations and size?
+bool fits(const Section& sec, Layout layout, uint32_t key_offset) {
+  uint64_t size = layout.size;
   uint64_t total = sec.size();
   uint64_t tail = total % size;
   if (sec.relocs.empty()) return tail == 0;
   std::vector<uint64_t> pattern = relocated_offsets(sec, 0, std::min(size, total));
   if (std::find(pattern.begin(), pattern.end(), key_offset) == pattern.end()) return false;
-  for (uint64_t begin = size; begin < total; begin += size)
-    if (relocated_offsets(sec, begin, std::min(begin + size, total)) != pattern) return false;
+  for (uint64_t begin = 0; begin < total; begin += size) {
+    if (begin != 0 && relocated_offsets(sec, begin, std::min(begin + size, total)) != pattern) return false;
+    if (!key_form_fits(sec, begin + key_offset, layout.key)) return false;
+  }
   return tail_fits(sec, size, tail, used_bytes(sec, 0, std::min(size, total)));
 }
 
@@ -110,7 +123,7 @@ std::string evidence(const Section& sec, uint32_t key_offset) {
       "the section has " + hex(sec.size()) + " bytes and " + std::to_string(sec.relocs.size()) + " relocations";
   if (sec.relocs.empty()) return s;
   for (uint32_t stride = 1; stride <= kMaxEntrySize && stride <= sec.size(); ++stride)
-    if (fits(sec, stride, key_offset)) return s + ", repeating every " + std::to_string(stride) + " bytes";
+    if (fits(sec, Layout{stride}, key_offset)) return s + ", repeating every " + std::to_string(stride) + " bytes";
   return s + " that repeat at no entry size";
 }
 
@@ -124,22 +137,30 @@ std::string wanted_source(std::string_view env, const std::optional<std::string>
   return var ? std::string(env) + "=" + *var : "the Linux 6.1 default";
 }
 
+// The known layout of `size` bytes, or one that says nothing of its key.
+Layout layout_of(const SpecialSection& spec, uint32_t size) {
+  if (spec.layout.size == size) return spec.layout;
+  for (Layout l : spec.others)
+    if (l.size == size) return l;
+  return Layout{size};
+}
+
 uint32_t decide(DiffCtx& ctx, const Section& sec, const SpecialSection& spec) {
   auto var = variable(ctx.cfg, spec.env);
-  uint32_t wanted = var ? *parse_size(*var) : spec.default_size;
-  if (fits(sec, wanted, spec.key_offset)) return wanted;
+  uint32_t wanted = var ? *parse_size(*var) : spec.layout.size;
+  if (fits(sec, layout_of(spec, wanted), spec.key_offset)) return wanted;
   std::vector<std::pair<uint32_t, std::string>> others;
   if (sec.sh.sh_entsize != 0 && sec.sh.sh_entsize <= kMaxEntrySize)
     others.emplace_back(static_cast<uint32_t>(sec.sh.sh_entsize), "its sh_entsize");
-  others.emplace_back(spec.default_size, "the Linux 6.1 layout");
-  for (uint32_t n : spec.other_sizes)
-    if (n != 0) others.emplace_back(n, "the layout of another kernel");
+  others.emplace_back(spec.layout.size, "the Linux 6.1 layout");
+  for (Layout l : spec.others)
+    if (l.size != 0) others.emplace_back(l.size, "the layout of another kernel");
   std::vector<uint32_t> tried{wanted};
   Where where = ctx.where(*ctx.patched, &sec, nullptr);
   for (const auto& [size, why] : others) {
     if (std::find(tried.begin(), tried.end(), size) != tried.end()) continue;
     tried.push_back(size);
-    if (!fits(sec, size, spec.key_offset)) continue;
+    if (!fits(sec, layout_of(spec, size), spec.key_offset)) continue;
     std::string msg = "entries of " + std::to_string(wanted) + " bytes (" + wanted_source(spec.env, var) +
                       ") do not fit: " + evidence(sec, spec.key_offset) + "; using " + std::to_string(size) +
                       " bytes, " + why;

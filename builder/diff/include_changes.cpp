@@ -14,6 +14,15 @@
 // sections nothing references, yet the patch module reads them. Taking
 // them whole brings the callback functions and object names along.
 //
+// Kernels before 5.17 put the fixup code of a faulting instruction in
+// .fixup, a code section without symbols: the __ex_table entry's fixup
+// field is the only thing that points into it, at an offset no symbol
+// names. A kept entry takes the piece of .fixup it points at, which ends
+// where the next piece something else points at begins (or at the end of
+// the section): the fixup code one asm statement wrote, ending in its jump
+// back into its function. Those pieces are packed into the output's own
+// .fixup (output.cpp).
+//
 // The result is a set of byte ranges per patched section (DiffCtx::included):
 // whole sections for copied sections, symbol ranges for functions and
 // objects, so that a function living in a shared section (.sched.text)
@@ -81,11 +90,16 @@ class Closure {
     if (is_merge_pieces(*t.sec)) return add_merge_piece(*t.sec, t.offset);
     if (is_copied_whole(*t.sec)) return add_section(*t.sec);
     if (t.sym != nullptr) return follow_symbol(*t.sym);
+    if (is_fixup_section(*t.sec)) return add_fixup_piece(*t.sec, t.offset);
     if (t.sec->status == Status::New || (t.sec->is_data() && !t.sec->is_write())) return add_section(*t.sec);
     // A section symbol into shared code or data: the covering symbol, if
     // any, decides; output.cpp reports the ones it cannot name.
     Object& obj = *ctx_.patched;
     if (Symbol* s = symbol_covering(obj, *t.sec, t.offset)) follow_symbol(*s);
+  }
+  void add_fixup_piece(const Section& sec, uint64_t offset) {
+    auto [begin, end] = fixup_piece(ctx_, *ctx_.patched, sec, offset);
+    add(sec, begin, end);
   }
   void follow_symbol(Symbol& s) {
     if (s.sec == nullptr) return;
@@ -105,6 +119,25 @@ bool is_author_table(std::string_view name) {
 }
 
 }  // namespace
+
+// Where the pieces of a .fixup section begin: every offset a relocation
+// outside it points at, found once per section.
+std::pair<uint64_t, uint64_t> fixup_piece(DiffCtx& ctx, const Object& obj, const Section& fixup, uint64_t offset) {
+  auto [it, fresh] = ctx.fixup_starts.try_emplace(&fixup);
+  std::vector<uint64_t>& starts = it->second;
+  if (fresh) {
+    for (const Section& sec : obj.sections()) {
+      if (&sec == &fixup) continue;
+      for (const Reloc& r : sec.relocs) {
+        Target t = resolve_target(sec, r);
+        if (t.sec == &fixup) starts.push_back(t.offset);
+      }
+    }
+    std::sort(starts.begin(), starts.end());
+  }
+  auto next = std::upper_bound(starts.begin(), starts.end(), offset);
+  return {offset, next != starts.end() ? std::min(*next, fixup.size()) : fixup.size()};
+}
 
 bool add_range(DiffCtx& ctx, const Section& sec, uint64_t begin, uint64_t end) {
   auto& ranges = ctx.included[&sec];

@@ -18,10 +18,15 @@ namespace {
 // (0: none):
 //   __bug_table       struct bug_entry (relative pointers): disp, file, line,
 //                     flags; 8 bytes without CONFIG_DEBUG_BUGVERBOSE
-//   __jump_table      struct jump_entry: code, target, key
+//   __jump_table      struct jump_entry: code, target, key, relative
+//                     (.long, .long, .quad); 24 bytes of absolute .quads
+//                     before relative jump labels (x86-64 before 5.3)
 //   .altinstructions  struct alt_instr: instr, repl, cpuid, lens; 14 bytes
-//                     since 6.3 (u32 ft_flags)
-//   __ex_table        struct exception_table_entry: insn, fixup, data
+//                     since 6.3 (u32 ft_flags); 13 bytes with a padlen
+//                     byte (4.x to 5.x)
+//   __ex_table        struct exception_table_entry: insn, fixup, data (a
+//                     handler since 4.6, a type since 5.16); 8 bytes
+//                     before 4.6 (insn, fixup)
 //   .static_call_sites struct static_call_site: addr, key
 //   .parainstructions struct paravirt_patch_site: instr, type, len
 //   .orc_unwind_ip    s32 per ORC entry; its parallel .orc_unwind holds the
@@ -31,26 +36,26 @@ namespace {
 //   .discard.retpoline_safe, .discard.ibt_endbr_noseal  an _ASM_PTR (8)
 //   site lists        one s32 each
 constexpr std::array<SpecialSection, 20> kSpecial{{
-    {".altinstructions", 12, {14, 0}, "ALT_STRUCT_SIZE", 0, {}},
-    {".call_sites", 4, {}, "", 0, {}},
-    {".discard.func_stack_frame_non_standard", 8, {}, "", 0, {}},
-    {".discard.ibt_endbr_noseal", 8, {4, 0}, "", 0, {}},
-    {".discard.instr_begin", 4, {}, "", 0, {}},
-    {".discard.instr_end", 4, {}, "", 0, {}},
-    {".discard.reachable", 4, {}, "", 0, {}},
-    {".discard.retpoline_safe", 8, {4, 0}, "", 0, {}},
-    {".discard.unreachable", 4, {}, "", 0, {}},
-    {".orc_unwind_ip", 4, {}, "", 0, {".orc_unwind", 6, "ORC_STRUCT_SIZE"}},
-    {".parainstructions", 16, {}, "PARA_STRUCT_SIZE", 0, {}},
-    {".printk_index", 8, {}, "PRINTK_INDEX_STRUCT_SIZE", 0, {}},
-    {".retpoline_sites", 4, {}, "", 0, {}},
-    {".return_sites", 4, {}, "", 0, {}},
-    {".smp_locks", 4, {}, "", 0, {}},
-    {".static_call_sites", 8, {}, "STATIC_CALL_STRUCT_SIZE", 0, {}},
-    {"__bug_table", 12, {8, 0}, "BUG_STRUCT_SIZE", 0, {}},
-    {"__ex_table", 12, {}, "EX_STRUCT_SIZE", 0, {}},
-    {"__jump_table", 16, {}, "JUMP_STRUCT_SIZE", 0, {}},
-    {"__tracepoints_ptrs", 4, {}, "", 0, {}},
+    {".altinstructions", {12}, {{{14}, {13}}}, "ALT_STRUCT_SIZE", 0, {}},
+    {".call_sites", {4}, {}, "", 0, {}},
+    {".discard.func_stack_frame_non_standard", {8}, {}, "", 0, {}},
+    {".discard.ibt_endbr_noseal", {8}, {{{4}}}, "", 0, {}},
+    {".discard.instr_begin", {4}, {}, "", 0, {}},
+    {".discard.instr_end", {4}, {}, "", 0, {}},
+    {".discard.reachable", {4}, {}, "", 0, {}},
+    {".discard.retpoline_safe", {8}, {{{4}}}, "", 0, {}},
+    {".discard.unreachable", {4}, {}, "", 0, {}},
+    {".orc_unwind_ip", {4}, {}, "", 0, {".orc_unwind", 6, "ORC_STRUCT_SIZE"}},
+    {".parainstructions", {16}, {}, "PARA_STRUCT_SIZE", 0, {}},
+    {".printk_index", {8}, {}, "PRINTK_INDEX_STRUCT_SIZE", 0, {}},
+    {".retpoline_sites", {4}, {}, "", 0, {}},
+    {".return_sites", {4}, {}, "", 0, {}},
+    {".smp_locks", {4}, {}, "", 0, {}},
+    {".static_call_sites", {8}, {}, "STATIC_CALL_STRUCT_SIZE", 0, {}},
+    {"__bug_table", {12}, {{{8}}}, "BUG_STRUCT_SIZE", 0, {}},
+    {"__ex_table", {12}, {{{8}}}, "EX_STRUCT_SIZE", 0, {}},
+    {"__jump_table", {16, KeyForm::Relative}, {{{24, KeyForm::Absolute}}}, "JUMP_STRUCT_SIZE", 0, {}},
+    {"__tracepoints_ptrs", {4}, {}, "", 0, {}},
 }};
 
 constexpr std::array<std::string_view, 12> kSpecialStaticPrefixes{
@@ -89,6 +94,10 @@ bool is_ignored_section(const Section& sec) {
   }
   return n.starts_with(".debug") || n.starts_with(".comment") || n == ".note.GNU-stack" || n.starts_with(".BTF") ||
          n.starts_with(".llvm");
+}
+
+bool is_fixup_section(const Section& sec) {
+  return sec.name == ".fixup" && sec.is_exec();
 }
 
 bool is_init_or_exit(std::string_view n) {

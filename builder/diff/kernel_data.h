@@ -31,10 +31,21 @@ struct PairedTable {
   std::string_view env;  // kpatch's size variable for its entries
 };
 
+// How the key field of an entry names its code site: `.long site - .`
+// (relative) or `.quad site` (absolute). Only where layouts of the same
+// table differ in it (struct jump_entry) does the form tell them apart.
+enum class KeyForm : uint8_t { Any, Relative, Absolute };
+
+// One kernel's layout of a table's entries.
+struct Layout {
+  uint32_t size = 0;  // 0: none
+  KeyForm key = KeyForm::Any;
+};
+
 struct SpecialSection {
   std::string_view name;
-  uint32_t default_size;                // x86-64, Linux 6.1
-  std::array<uint32_t, 2> other_sizes;  // layouts of other kernels, 0: none
+  Layout layout;                  // x86-64, Linux 6.1
+  std::array<Layout, 2> others;   // layouts of other kernels
   std::string_view env;                 // kpatch's size variable, may be empty
   uint32_t key_offset;                  // offset of the relocation naming the code site
   PairedTable paired;
@@ -47,6 +58,9 @@ bool is_mcount_section(std::string_view section_name);
 // Sections never copied to the output (debug info, notes, comments, the
 // input's own relocation and symbol tables).
 bool is_ignored_section(const Section& sec);
+// .fixup of kernels before 5.17: exception fixup code, no symbols; the
+// __ex_table entries point into it (include_changes.cpp).
+bool is_fixup_section(const Section& sec);
 // .init.text / .exit.text and their data: run once, never patchable.
 bool is_init_or_exit(std::string_view section_name);
 

@@ -14,11 +14,21 @@
 // against them into .klp.rela.<object>.<section> sections.
 //
 // Decision for a symbol named N (the original's name for renamed locals):
-//   exported by vmlinux, or by another module   plain N
+//   exported by vmlinux                         plain N
+//   exported by another module M, from a module .klp.sym.<parent>.M:N,0
 //   a global the parent defines                 .klp.sym.<parent>.N,0
 //   a global the parent imports (undefined)     plain N: the parent links it so
 //   a local of the original object              .klp.sym.<parent>.N,<pos>
 //   any other global                            plain N: the link's business
+//
+// An export of another module is resolved by livepatch too, so that the
+// patch module does not depend on (load after, and pin) that module. The
+// relocation must be applied when the patched module loads (the exporter
+// is then loaded, being a dependency of it) and resolved in the exporter:
+// the livepatch section is .klp.rela.<parent>.<sec>, the symbol
+// .klp.sym.M.N,0. The differ's name carries both, <parent> first as in
+// every .klp.sym. name; the module builder (module/klp_convert.cpp)
+// splits it at the ':', which no object or symbol name holds.
 //
 // The last rule is kpatch's: a global that neither the parent nor
 // Module.symvers knows may be defined by another object of the patch
@@ -29,6 +39,7 @@
 // differ.
 #include "diff/klp_relocs.h"
 
+#include "common/names.h"
 #include "diff/kernel_data.h"
 
 namespace kp {
@@ -103,9 +114,12 @@ std::optional<size_t> reference_symbol(DiffCtx& ctx, const Symbol& sym, const Wh
     return undefined_symbol(ctx, klp_name(parent, name, *pos));
   }
   std::string exporter = ctx.symvers.exporter(name);
-  // Exports of vmlinux always link; a module's exports would make the patch
-  // depend on (and pin) the very module it patches, so those go through klp.
-  if (!exporter.empty() && (exporter == "vmlinux" || exporter != parent)) return undefined_symbol(ctx, name);
+  // Exports of vmlinux always link. A module's exports would make the patch
+  // depend on (and pin) that module, so those go through klp.
+  if (exporter == "vmlinux" || (!exporter.empty() && exporter != parent && !ctx.is_module_parent()))
+    return undefined_symbol(ctx, name);
+  if (!exporter.empty() && exporter != parent)
+    return undefined_symbol(ctx, klp_name(parent, exporter + kKlpOtherObject + name, 0));
   if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));
   if (!ctx.parent->imports(name))
     ctx.diag.debug("reference: '" + name + "' is neither exported nor in " + ctx.parent->path() + "; " +

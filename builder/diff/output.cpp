@@ -3,7 +3,8 @@
 // Each included range of a patched section becomes output bytes: a whole
 // section is copied as is; a function taken out of a shared code section
 // (.sched.text) gets a section of its own, `.text.<name>`; ranges of a data
-// or special section are packed into one section of the same name. A
+// or special section, or of .fixup (code without symbols), are packed into
+// one section of the same name. A
 // Placement records where each range went, and every relocation and symbol
 // is moved through the placements. Relocation targets that were not
 // included are references to the running kernel (klp_relocs.cpp).
@@ -15,6 +16,7 @@
 //   __mcount_loc     one entry per included function with an ftrace site
 //   .modinfo         the import_ns= entries of the patched object
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "diff/context.h"
@@ -26,7 +28,15 @@ namespace kp {
 
 namespace {
 
-constexpr uint64_t kFuncEntrySize = 32;
+// struct kpatch_func_entry of kmod/kpatch-patch.h, which patch-hook.c
+// reads from .kpatch.funcs, on x86-64.
+struct KpatchFuncEntry {
+  uint64_t new_func;  // R_X86_64_64 to the new function
+  uint64_t old_name;  // R_X86_64_64 into .kpatch.strings
+  uint64_t objname;   // R_X86_64_64 into .kpatch.strings
+  uint64_t sympos;
+};
+static_assert(sizeof(KpatchFuncEntry) == 32);
 constexpr uint64_t kSectionFlagsKept = SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR | SHF_MERGE | SHF_STRINGS | SHF_TLS;
 
 OutSection like(const Section& s, std::string name) {
@@ -58,7 +68,7 @@ void pad_to(OutSection& o, uint64_t align) {
 void place_section(DiffCtx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
   auto& placements = ctx.placement[&sec];
   bool whole = ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == sec.size();
-  if (whole || !sec.is_exec()) {
+  if (whole || !sec.is_exec() || is_fixup_section(sec)) {
     size_t out = ctx.out.add_section(like(sec, sec.name));
     for (auto [b, e] : ranges) {
       OutSection& o = ctx.out.sections()[out];
@@ -183,13 +193,12 @@ void emit_funcs(DiffCtx& ctx) {
     auto pos = parent_sympos(ctx, *s.twin, ctx.where(*ctx.orig, s.twin->sec, s.twin));
     if (!pos) continue;
     uint64_t base = funcs.data.size();
-    func_refs.emplace_back(base, out->second);
-    string_refs.emplace_back(base + 8, add_string(strings, s.twin->name));
-    string_refs.emplace_back(base + 16, add_string(strings, ctx.cfg.parent_name));
-    put_u64(funcs.data, 0);
-    put_u64(funcs.data, 0);
-    put_u64(funcs.data, 0);
+    func_refs.emplace_back(base + offsetof(KpatchFuncEntry, new_func), out->second);
+    string_refs.emplace_back(base + offsetof(KpatchFuncEntry, old_name), add_string(strings, s.twin->name));
+    string_refs.emplace_back(base + offsetof(KpatchFuncEntry, objname), add_string(strings, ctx.cfg.parent_name));
+    funcs.data.resize(base + offsetof(KpatchFuncEntry, sympos), std::byte{0});
     put_u64(funcs.data, *pos);
+    static_assert(offsetof(KpatchFuncEntry, sympos) + sizeof(uint64_t) == sizeof(KpatchFuncEntry));
   }
   if (funcs.data.empty()) return;
   size_t fi = ctx.out.add_section(std::move(funcs));
@@ -198,7 +207,6 @@ void emit_funcs(DiffCtx& ctx) {
   for (auto [off, sym] : func_refs) ctx.out.sections()[fi].relocs.push_back({off, R_X86_64_64, 0, sym});
   for (auto [off, str] : string_refs)
     ctx.out.sections()[fi].relocs.push_back({off, R_X86_64_64, static_cast<int64_t>(str), ssym});
-  static_assert(kFuncEntrySize == 32);
 }
 
 void emit_mcount(DiffCtx& ctx) {

@@ -25,6 +25,8 @@
 // a key the patch defines itself (inside a dynamic-debug descriptor) is
 // the patch module's own and fine.
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -38,12 +40,30 @@ namespace kp {
 
 namespace {
 
-constexpr uint32_t kJumpKeyOffset = 8;
+// struct jump_entry, relative (x86-64 since 5.3) and absolute (before).
+// The key is the last field, a 64-bit one, in both.
+struct JumpEntryRelative {
+  int32_t code;
+  int32_t target;
+  int64_t key;  // `.quad key + branch - .`
+};
+struct JumpEntryAbsolute {
+  uint64_t code;
+  uint64_t target;
+  uint64_t key;  // `.quad key + branch`
+};
+constexpr uint32_t kJumpKeyWidth = sizeof(JumpEntryRelative::key);
+static_assert(offsetof(JumpEntryRelative, key) + kJumpKeyWidth == sizeof(JumpEntryRelative));
+static_assert(offsetof(JumpEntryAbsolute, key) + kJumpKeyWidth == sizeof(JumpEntryAbsolute));
 // struct jump_entry keeps the branch and init flags in the low bits of the
-// key field: `.quad key + branch - .`.
+// key field.
 constexpr uint64_t kJumpKeyFlags = 3;
-// struct pi_entry { const char *fmt; const char *func; ... }
-constexpr uint64_t kPiEntryFuncOffset = 8;
+// The start of struct pi_entry (include/linux/printk.h).
+struct PiEntryHead {
+  uint64_t fmt;   // const char *
+  uint64_t func;  // const char *, the function's __func__
+};
+constexpr uint64_t kPiEntryFuncOffset = offsetof(PiEntryHead, func);
 
 // What the entry field at `offset` points to: a section and an offset in
 // it, or nothing for an undefined symbol. Entries are data (`.long site -
@@ -92,8 +112,8 @@ bool keep_entry(const DiffCtx& ctx, const Section& sec, uint64_t begin, const Sp
   return is_included_at(ctx, site->sec, site->offset) || ends_included_function(ctx, *site);
 }
 
-void check_jump_key(DiffCtx& ctx, const Section& sec, uint64_t begin) {
-  const Reloc* key = sec.reloc_at(begin + kJumpKeyOffset);
+void check_jump_key(DiffCtx& ctx, const Section& sec, uint64_t begin, uint32_t entry_size) {
+  const Reloc* key = entry_size >= kJumpKeyWidth ? sec.reloc_at(begin + entry_size - kJumpKeyWidth) : nullptr;
   if (key == nullptr || !ctx.is_module_parent()) return;
   Target t = resolve_target(*key);
   uint64_t at = t.offset & ~kJumpKeyFlags;
@@ -125,7 +145,7 @@ void filter(DiffCtx& ctx, Section& sec, const SpecialSection& spec) {
     if (is_included_at(ctx, &sec, begin) || !keep_entry(ctx, sec, begin, spec)) continue;
     add_range(ctx, sec, begin, end);
     include_reloc_targets(ctx, sec, begin, end);
-    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin);
+    if (spec.name == "__jump_table") check_jump_key(ctx, sec, begin, size);
     if (paired != nullptr) {
       uint64_t i = begin / size;
       add_range(ctx, *paired, i * paired_size, (i + 1) * paired_size);

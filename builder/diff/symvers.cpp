@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/names.h"
 #include "support/diag.h"
 #include "support/file.h"
 
@@ -57,7 +58,9 @@ Symvers Symvers::parse(const std::string& name, const std::string& text) {
     if (!module || !crc->starts_with("0x") || sym->empty() || module->empty())
       throw Fatal(name + ":" + std::to_string(lineno) + ": error: not a Module.symvers line [unreadable-symvers]");
     size_t slash = module->rfind('/');
-    s.exports_[std::string(*sym)] = std::string(slash == std::string_view::npos ? *module : module->substr(slash + 1));
+    // "drivers/md/md-mod" -> "md_mod", the name the kernel (and livepatch)
+    // knows the module by.
+    s.exports_[std::string(*sym)] = kbuild_module_name(slash == std::string_view::npos ? *module : module->substr(slash + 1));
   }
   return s;
 }

@@ -13,7 +13,8 @@ class Symvers {
   // naming the file and line for malformed input.
   static Symvers parse_file(const std::string& path);
   static Symvers parse(const std::string& name, const std::string& text);
-  // The exporting object ("vmlinux" or a module name), or "" if not exported.
+  // The exporting object ("vmlinux" or a module name as the kernel knows it,
+  // md_mod for drivers/md/md-mod), or "" if not exported.
   std::string exporter(const std::string& symbol) const;
   size_t size() const { return exports_.size(); }
 

@@ -7,7 +7,10 @@
 // out of its ordinary `.rela<sec>` into `.klp.rela.<obj>.<sec>`, a section
 // the module loader skips and the livepatch core applies once <obj> is
 // present (at load for vmlinux, when the module loads otherwise), and gives
-// the symbols the section index SHN_LIVEPATCH. Documentation:
+// the symbols the section index SHN_LIVEPATCH. A reference the differ
+// resolves in another module M (`.klp.sym.<obj>.M:<name>,<pos>`, an export
+// of M used by the patched <obj>) goes to .klp.rela.<obj> like the others,
+// against a symbol renamed `.klp.sym.M.<name>,<pos>`. Documentation:
 // Documentation/livepatch/module-elf-format.rst in the kernel.
 //
 // The module is rewritten whole: every section and symbol is carried over
@@ -16,6 +19,7 @@
 
 #include <map>
 
+#include "common/names.h"
 #include "support/diag.h"
 
 namespace kp {
@@ -37,6 +41,20 @@ std::string klp_object_of(const Object& ko, const Symbol& s) {
     throw Fatal(ko.path() + ": error: malformed livepatch symbol '" + s.name +
                 "' (expected .klp.sym.<object>.<name>,<pos>) [bad-klp-symbol]");
   return std::string(rest.substr(0, dot));
+}
+
+// The name livepatch resolves: ".klp.sym.raid1.md_mod:md_write,0" ->
+// ".klp.sym.md_mod.md_write,0"; any other name as it is.
+std::string resolved_name(const Object& ko, const Symbol& s) {
+  std::string_view rest = std::string_view(s.name).substr(kKlpSym.size());
+  size_t dot = rest.find('.');
+  size_t sep = rest.find(kKlpOtherObject, dot);
+  if (sep == std::string_view::npos) return s.name;
+  std::string_view other = rest.substr(dot + 1, sep - dot - 1);
+  if (other.empty() || other.size() > kMaxObjName || other.find('.') != std::string_view::npos)
+    throw Fatal(ko.path() + ": error: malformed livepatch symbol '" + s.name +
+                "' (expected .klp.sym.<object>.<module>:<name>,<pos>) [bad-klp-symbol]");
+  return std::string(kKlpSym) + std::string(other) + "." + std::string(rest.substr(sep + 1));
 }
 
 bool is_copied(const Section& s) {
@@ -80,6 +98,7 @@ OutputObject convert_klp_relocations(const Object& ko, KlpConvertStats& stats) {
     o.size = s.size();
     if (is_klp_symbol(s)) {
       klp_object_of(ko, s);  // validates the name
+      o.name = resolved_name(ko, s);
       o.section = kLivepatch;
       o.bind = STB_GLOBAL;
       ++stats.klp_symbols;

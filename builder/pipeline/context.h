@@ -119,6 +119,11 @@ void compile_patched(BuildCtx& ctx);      // after the patch
 void check_exported_crcs(BuildCtx& ctx);  // exported symbols keep their CRCs
 void diff_objects(BuildCtx& ctx);         // create-diff-object per object
 void judge_diffs(BuildCtx& ctx);          // any refusal, or no change at all, stops the build
+// kpatch's entry-size variables (ALT_STRUCT_SIZE=14, ...) for the kernel
+// whose vmlinux is given, from its BTF; a variable set (non-empty) in the
+// environment is kept as it is. Structs the kernel lacks are left out
+// (diff.cpp).
+std::map<std::string, std::string> kernel_size_variables(const fs::path& vmlinux);
 void verify_originals(BuildCtx& ctx);     // replaced functions match the shipped binaries
 // The message for a link that failed on symbols nothing resolves (modpost's
 // "undefined!"), naming each and the patched objects that need it; "" when

@@ -2,12 +2,22 @@
 // the results mean for the build: any refusal stops it with every reason;
 // objects without functional changes drop out; nothing changed at all is
 // an error, as in the classic tool.
+//
+// Entry sizes: the differ keeps special-section entries one by one, so it
+// needs each entry's size on the target kernel. kpatch-build reads them
+// from the kernel's own type information (the .BTF of vmlinux) and passes
+// them as kpatch's variables; the differ still checks each against the
+// section's evidence. .printk_index is not among them: its entries are
+// pointers, whatever the size of struct pi_entry.
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "diff/context.h"
+#include "elf/btf.h"
 #include "pipeline/context.h"
 
 namespace kp {
@@ -37,7 +47,28 @@ std::set<std::string> new_globals(const ObjectJob& o) {
   return out;
 }
 
-void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_globals) {
+struct SizeVariable {
+  const char* variable;
+  const char* type;  // the struct whose size it is
+};
+
+constexpr std::array<SizeVariable, 7> kSizeVariables{{
+    {"ALT_STRUCT_SIZE", "alt_instr"},
+    {"BUG_STRUCT_SIZE", "bug_entry"},
+    {"EX_STRUCT_SIZE", "exception_table_entry"},
+    {"JUMP_STRUCT_SIZE", "jump_entry"},
+    {"ORC_STRUCT_SIZE", "orc_entry"},
+    {"PARA_STRUCT_SIZE", "paravirt_patch_site"},
+    {"STATIC_CALL_STRUCT_SIZE", "static_call_site"},
+}};
+
+// Every variable the differ reads: the environment's value, if any.
+constexpr std::array<const char*, 8> kDifferVariables{
+    "ALT_STRUCT_SIZE", "BUG_STRUCT_SIZE",         "EX_STRUCT_SIZE",          "JUMP_STRUCT_SIZE",
+    "ORC_STRUCT_SIZE", "PARA_STRUCT_SIZE", "STATIC_CALL_STRUCT_SIZE", "PRINTK_INDEX_STRUCT_SIZE"};
+
+void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_globals,
+              const std::map<std::string, std::string>& sizes) {
   DiffConfig cfg;
   cfg.orig_path = o.orig.string();
   cfg.patched_path = o.patched.string();
@@ -49,6 +80,7 @@ void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_gl
   cfg.output_path = o.output.string();
   cfg.debug = ctx.cfg.debug;
   cfg.patch_globals = patch_globals;
+  cfg.size_variables = sizes;
   std::ostringstream out, err;
   Diag diag(out, err);
   diag.set_debug(cfg.debug);
@@ -61,13 +93,26 @@ void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_gl
 
 }  // namespace
 
+std::map<std::string, std::string> kernel_size_variables(const fs::path& vmlinux) {
+  std::set<std::string, std::less<>> types;
+  for (const SizeVariable& v : kSizeVariables) types.insert(v.type);
+  StructSizes found = elf_btf_struct_sizes(vmlinux.string(), types);
+  std::map<std::string, std::string> out;
+  for (const SizeVariable& v : kSizeVariables)
+    if (auto it = found.find(v.type); it != found.end()) out[v.variable] = std::to_string(it->second);
+  for (const char* name : kDifferVariables)
+    if (const char* env = std::getenv(name); env != nullptr && *env != '\0') out[name] = env;
+  return out;
+}
+
 void diff_objects(BuildCtx& ctx) {
+  std::map<std::string, std::string> sizes = kernel_size_variables(ctx.target.vmlinux);
   std::map<std::string, std::set<std::string>> globals;  // per object: the others' new globals
   for (const ObjectJob& o : ctx.objects)
     for (const std::string& n : new_globals(o))
       for (const ObjectJob& other : ctx.objects)
         if (&other != &o) globals[other.path].insert(n);
-  for (ObjectJob& o : ctx.objects) diff_one(ctx, o, globals[o.path]);
+  for (ObjectJob& o : ctx.objects) diff_one(ctx, o, globals[o.path], sizes);
 }
 
 void judge_diffs(BuildCtx& ctx) {

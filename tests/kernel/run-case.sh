@@ -14,6 +14,10 @@
 #   changed: functions the differ must report as changed, and no others
 #   new:     functions it must report as new (default none)
 #   data:    symbols the output must define (new data the patch brings)
+#   undef:   symbols the output must leave undefined (references to the
+#            running kernel, .klp.sym.OBJ.NAME,POS or plain)
+#   exit:    3 when the patch must end in "no functional changes found"
+#            (a __LINE__ shift); then changed/new/data do not apply
 #
 # Checks: (orig, orig) exits 3; (orig, patched) exits 0, stdout lists exactly
 # the changed/new functions, and the output object has .text.FUNC for each,
@@ -59,6 +63,9 @@ MODULE=$(key module)
 read -r -a CHANGED <<<"$(key changed)"
 read -r -a NEW <<<"$(key new)"
 read -r -a DATA <<<"$(key data)"
+read -r -a UNDEF <<<"$(key undef)"
+EXIT=$(key exit)
+[[ -z $EXIT || $EXIT == 3 ]] || fail "$CASE: 'exit:' can only be 3"
 [[ -n $OBJECT && -n $PARENT ]] || fail "$CASE needs 'object:' and 'parent:' lines"
 [[ $PARENT == vmlinux || -n $MODULE ]] || fail "$CASE: a module parent needs a 'module:' line"
 BASE=$(basename "$OBJECT")
@@ -133,6 +140,12 @@ differ "$WORK/orig/$BASE" "$WORK/orig/$BASE" "$WORK/same.o"
 
 LAST_ARGS=("$WORK/orig/$BASE" "$WORK/patched/$BASE" "$PARENT" "$SYMTAB" "$CACHE/Module.symvers" "$PATCH_NAME" "$WORK/out.o")
 differ "$WORK/orig/$BASE" "$WORK/patched/$BASE" "$WORK/out.o"
+if [[ $EXIT == 3 ]]; then
+	[[ $RC -eq 3 && $OUT == "$BASE: no functional changes found" && ! -e $WORK/out.o ]] ||
+		mismatch "expected exit 3, 'no functional changes found' and no output"
+	log "PASS $NAME: no functional changes"
+	exit 0
+fi
 [[ $RC -eq 0 ]] || mismatch "expected exit 0 (patch object written)"
 
 # The functions reported, one "kind name" a line, sorted.
@@ -173,6 +186,11 @@ funcs=$(section_size .kpatch.funcs)
 for sym in "${DATA[@]}"; do
 	awk -v s="$sym" '$8 == s && $7 != "UND" { found = 1 } END { exit !found }' <<<"$SYMBOLS" ||
 		mismatch "the output does not define the new data symbol $sym"
+done
+
+for sym in "${UNDEF[@]}"; do
+	awk -v s="$sym" '$8 == s && $7 == "UND" { found = 1 } END { exit !found }' <<<"$SYMBOLS" ||
+		mismatch "the output has no undefined symbol $sym"
 done
 
 log "PASS $NAME: ${CHANGED[*]}"
