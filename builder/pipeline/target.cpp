@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "pipeline/context.h"
+#include "pipeline/kernel_files.h"
 #include "pipeline/verify.h"
 
 namespace kp {
@@ -168,22 +169,19 @@ fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
   if (fs::is_directory(t.module_symtabs))
     for (const auto& e : fs::recursive_directory_iterator(t.module_symtabs)) {
       std::string n = e.path().filename().string();
-      if (!n.ends_with(".ko.symtab")) continue;
-      n = n.substr(0, n.size() - 10);
-      std::replace(n.begin(), n.end(), '-', '_');
-      if (n == module) return e.path();
+      if (!n.ends_with(".symtab")) continue;
+      if (module_name_of_file(n.substr(0, n.size() - 7)) == module) return e.path();
     }
   if (!t.lazy_module_symtabs)
     throw BuildError("module '" + module + "': no symbol table in " + t.module_symtabs.string() +
                      "; is it built by this kernel's configuration?");
   std::optional<fs::path> ko = shipped_module(ctx, module);
-  if (!ko)
-    throw BuildError("module '" + module + "': no " + module + ".ko in " + t.modules.string() +
-                     "; build the kernel's modules in the tree first (make modules)");
+  if (!ko) throw BuildError(no_module_message(ctx, module) + "; build the kernel's modules in the tree first (make modules)");
+  fs::path elf = module_elf(ctx, *ko);
   fs::path out = t.module_symtabs / (module + ".ko.symtab");
   fs::create_directories(t.module_symtabs);
-  std::ofstream(out)
-      << must(ctx, Command{{"readelf", "-s", "--wide", ko->string()}, {}, {}}, "readelf -s " + ko->string()).output;
+  std::ofstream(out) << must(ctx, Command{{"readelf", "-s", "--wide", elf.string()}, {}, {}}, "readelf -s " + elf.string())
+                            .output;
   return out;
 }
 

@@ -7,7 +7,8 @@
 // different code, and the patched function would silently carry those
 // differences into the running kernel. So, after the differ, every function
 // to be replaced is compared with its copy in the distribution's binary
-// (the unstripped vmlinux, or the module's .ko as shipped):
+// (the unstripped vmlinux, or the module's .ko as shipped, decompressed
+// first when it is a .ko.xz, .ko.zst or .ko.gz):
 //
 //   fs/proc/cmdline.o   .text.cmdline_proc_show   e8 00000000 53 48 8b 35 00000000 ...
 //   vmlinux             ffffffff813f5980          e8 ab5dc7ff 53 48 8b 35 7b16ec01 ...
@@ -319,15 +320,22 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module) {
   const fs::path& dir = ctx.target.modules;
+  std::optional<fs::path> found;
   if (fs::is_directory(dir))
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       std::string n = e.path().filename().string();
-      if (!n.ends_with(".ko")) continue;
-      n.resize(n.size() - 3);
-      std::replace(n.begin(), n.end(), '-', '_');
-      if (n == module) return e.path();
+      if (module_name_of_file(n) != module) continue;
+      // A plain .ko beside a compressed one (a tree after make modules and
+      // modules_install) is the one to read.
+      if (module_compression(e.path()).empty()) return e.path();
+      if (!found) found = e.path();
     }
-  return std::nullopt;
+  return found;
+}
+
+std::string no_module_message(const BuildCtx& ctx, const std::string& module) {
+  return "module '" + module + "': no " + module + ".ko (nor .ko.xz, .ko.zst, .ko.gz) in " +
+         ctx.target.modules.string();
 }
 
 void verify_originals(BuildCtx& ctx) {
@@ -340,8 +348,9 @@ void verify_originals(BuildCtx& ctx) {
     if (it == parents.end()) {
       std::optional<fs::path> path = o.parent == "vmlinux" ? ctx.target.vmlinux : shipped_module(ctx, o.parent);
       if (!path)
-        throw BuildError("module '" + o.parent + "': no " + o.parent + ".ko in " + ctx.target.modules.string() +
+        throw BuildError(no_module_message(ctx, o.parent) +
                          " to check the build against; is the kernel cache complete (or, with -s, the module built)?");
+      path = module_elf(ctx, *path);
       check_whole_elf(*path, damaged_cache_advice(ctx));
       ParentBinary p = ParentBinary::open(path->string(), o.parent == "vmlinux" ? "vmlinux" : "module " + o.parent);
       it = parents.emplace(o.parent, std::move(p)).first;

@@ -432,7 +432,7 @@ TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
               prepare_target(c);
               module_symtab(c, "binfmt_misc");
             }),
-            "module 'binfmt_misc': no binfmt_misc.ko in " + src_.string() +
+            "module 'binfmt_misc': no binfmt_misc.ko (nor .ko.xz, .ko.zst, .ko.gz) in " + src_.string() +
                 "; build the kernel's modules in the tree first (make modules)");
   std::ofstream(src_ / "fs/binfmt/binfmt-misc.ko") << "ELF";
   run_.on("readelf -s --wide " + (src_ / "fs/binfmt/binfmt-misc.ko").string(), {0, "FILE binfmt_misc.c\n"});
