@@ -114,6 +114,7 @@ void verify_originals(BuildCtx& ctx);     // replaced functions match the shippe
 // the output has none.
 std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir);
 void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
+void check_module_loads(BuildCtx& ctx);   // what the kernel checks at load (load_check.cpp)
 void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
 void write_report(BuildCtx& ctx);         // JSON next to the module
 

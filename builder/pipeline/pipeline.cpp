@@ -74,6 +74,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("objects compared", diff_objects);  // ctx.build_id is read when the kernel is checked
   stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
+  stage("module would load", check_module_loads);
   stage("livepatch module written", finish_module);
   write_report(ctx);
 }
