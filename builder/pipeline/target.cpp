@@ -151,6 +151,12 @@ void prepare_target(BuildCtx& ctx) {
     if (!line.empty()) t.make_args.push_back(line);
 }
 
+std::string compiler_package(const std::string& cc) {
+  // Debian 6.12 builds with x86_64-linux-gnu-gcc-12, which gcc-12 installs.
+  constexpr std::string_view kNative = "x86_64-linux-gnu-";
+  return cc.starts_with(kNative) ? cc.substr(kNative.size()) : cc;
+}
+
 void check_compiler(BuildCtx& ctx) {
   std::string want = config_value(ctx.target.config, "CONFIG_CC_VERSION_TEXT");
   std::string cc = "gcc";
@@ -160,6 +166,10 @@ void check_compiler(BuildCtx& ctx) {
   std::string have = r.status == 0 ? r.output.substr(0, r.output.find('\n')) : "(" + cc + " not found)";
   if (want.empty() || have == want) return;
   if (ctx.cfg.skip_compiler_check) return;
+  if (r.status == 127)
+    throw BuildError("the kernel was built with '" + want + "' but " + cc +
+                     " is not installed: apt-get install " + compiler_package(cc) +
+                     " (or pass --skip-compiler-check to build with another compiler anyway)");
   throw BuildError("compiler mismatch: the kernel was built with '" + want + "' but " + cc + " is '" + have +
                    "'; install the same compiler, or pass --skip-compiler-check to build anyway");
 }
