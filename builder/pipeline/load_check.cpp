@@ -15,7 +15,14 @@
 //      which disables ftrace for the whole system. Each entry must land on
 //      e8 with a relocation to __fentry__ at +1 (or on the 5-byte NOP a
 //      build with -mnop-mcount leaves).
-//   2. each replaced function, as klp_find_object_symbol() resolves it:
+//   2. its vermagic, which the module loader compares with the kernel's
+//      own: it must be the shipped modules' (the target module's, or any
+//      shipped module's for a vmlinux patch). It differs when the tree was
+//      not configured as the shipped kernel: linux-source-6.12 lacks the
+//      rt featureset's patches, olddefconfig drops CONFIG_PREEMPT_BUILD
+//      from the rt-amd64 config, and the build says "preempt_rt" where the
+//      kernel says "preempt".
+//   3. each replaced function, as klp_find_object_symbol() resolves it:
 //      every symbol of the name in the target, in kallsyms order (address
 //      order for vmlinux, symbol table order for a module); sympos 0 must
 //      find exactly one, sympos N at least N; the one found must be a
@@ -75,7 +82,90 @@ const char* type_name(unsigned t) {
 
 bool kallsyms_type(unsigned t) { return t == STT_FUNC || t == STT_OBJECT || t == STT_NOTYPE || t == STT_TLS; }
 
+// Any module the kernel ships, the same one every time: the first by path.
+std::optional<fs::path> some_shipped_module(const fs::path& dir) {
+  std::optional<fs::path> first;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return first;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec) || !module_name_of_file(it->path().filename().string())) continue;
+    if (!first || it->path() < *first) first = it->path();
+  }
+  return first;
+}
+
+// CONFIG_ lines of a .config, "# CONFIG_X is not set" as "n".
+std::map<std::string, std::string> read_config(const fs::path& p) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(p);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("CONFIG_")) {
+      size_t eq = line.find('=');
+      if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+    } else if (line.starts_with("# CONFIG_") && line.ends_with(" is not set")) {
+      out[line.substr(2, line.size() - 13)] = "n";
+    }
+  }
+  return out;
+}
+
+// What olddefconfig changed in the distribution's config, the options a
+// kernel compiles with (the toolchain's own version numbers aside).
+std::string config_changes(const fs::path& distro, const fs::path& tree) {
+  if (distro.empty() || tree.empty() || !fs::exists(distro) || !fs::exists(tree)) return "";
+  std::map<std::string, std::string> a = read_config(distro), b = read_config(tree);
+  std::vector<std::string> changes;
+  auto toolchain = [](const std::string& k) {
+    return k.starts_with("CONFIG_RUSTC_") || k.starts_with("CONFIG_CC_") || k.starts_with("CONFIG_GCC_") ||
+           k.starts_with("CONFIG_CLANG_") || k.starts_with("CONFIG_LD_") || k.starts_with("CONFIG_AS_") ||
+           k.starts_with("CONFIG_PAHOLE_") || k.starts_with("CONFIG_RUST_");
+  };
+  for (const auto& [k, v] : a) {
+    if (toolchain(k)) continue;
+    auto it = b.find(k);
+    std::string now = it == b.end() ? "n" : it->second;
+    if (now != v && !(v == "n" && it == b.end())) changes.push_back(k + "=" + v + " became " + now);
+  }
+  for (const auto& [k, v] : b)
+    if (!toolchain(k) && !a.contains(k) && v != "n") changes.push_back(k + "=" + v + " is new");
+  if (changes.empty()) return "";
+  std::string out = "; olddefconfig changed " + std::to_string(changes.size()) + " options of it (";
+  for (size_t i = 0; i < changes.size() && i < 4; ++i) out += (i ? ", " : "") + changes[i];
+  return out + (changes.size() > 4 ? ", ...)" : ")");
+}
+
 }  // namespace
+
+std::string module_vermagic(const std::string& path) {
+  elf::ElfFile f = elf::ElfFile::open_read(path);
+  for (size_t i = 1; i < f.section_count(); ++i) {
+    GElf_Shdr sh = f.shdr(i);
+    if (f.string_at(f.shstrndx(), sh.sh_name, "section") != ".modinfo") continue;
+    auto bytes = f.bytes(i);
+    std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\0', at);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view entry = text.substr(at, end - at);
+      if (entry.starts_with("vermagic=")) return std::string(entry.substr(9));
+      at = end + 1;
+    }
+  }
+  return {};
+}
+
+std::string vermagic_problem(const std::string& ours, const std::string& theirs, const std::string& shipped) {
+  auto trim = [](std::string v) {
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    return v;
+  };
+  if (theirs.empty() || trim(ours) == trim(theirs)) return "";
+  return "vermagic: the patch module says '" + trim(ours) + "', the kernel's modules '" + trim(theirs) + "' (" +
+         shipped +
+         "); the kernel would refuse to load it. The tree is not configured as the shipped kernel, as when the "
+         "source package lacks the flavour's patches (Debian's rt-amd64: linux-source has no rt featureset)";
+}
 
 std::vector<ReplacedFunction> replaced_functions(const Object& module) {
   std::vector<ReplacedFunction> out;
@@ -241,6 +331,18 @@ void check_module_loads(BuildCtx& ctx) {
   std::vector<ReplacedFunction> funcs = replaced_functions(module);
   std::map<std::string, std::vector<const ReplacedFunction*>> by_object;
   for (const ReplacedFunction& f : funcs) by_object[f.object].push_back(&f);
+  // The vermagic: of the module patched, else of any module the kernel ships.
+  std::optional<fs::path> shipped;
+  for (const auto& [object, list] : by_object)
+    if (object != "vmlinux" && !shipped) shipped = shipped_module(ctx, object);
+  if (!shipped) shipped = some_shipped_module(ctx.target.modules);
+  if (shipped) {
+    std::string why = vermagic_problem(module_vermagic(built.string()), module_vermagic(module_elf(ctx, *shipped).string()),
+                                       shipped->string());
+    if (!why.empty() && !ctx.target.cache.empty())
+      why += config_changes(ctx.target.config, ctx.target.src / ".config");
+    if (!why.empty()) problems.push_back(why);
+  }
   for (const auto& [object, list] : by_object) {
     fs::path path;
     if (object == "vmlinux") {

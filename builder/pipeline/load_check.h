@@ -33,6 +33,12 @@ std::vector<ReplacedFunction> replaced_functions(const Object& module);
 // entry that does not, naming the function it is in.
 std::vector<std::string> check_module_ftrace_sites(const Object& module);
 
+// The vermagic= of a module's .modinfo ("" if it has none).
+std::string module_vermagic(const std::string& path);
+// "" when the patch module's vermagic `ours` is the shipped module's
+// `theirs` (from `shipped`, named in the message); else the refusal.
+std::string vermagic_problem(const std::string& ours, const std::string& theirs, const std::string& shipped);
+
 // The symbols of the patch target (vmlinux or a shipped module) that the
 // replaced functions name, as the livepatch core finds them: every defined
 // symbol of that name in kallsyms order (address order for vmlinux, symbol

@@ -160,6 +160,26 @@ TEST_F(LoadCheck, ModuleFunctionsResolveInSymbolTableOrder) {
   EXPECT_NE(msg.find("has no ftrace site"), std::string::npos) << msg;
 }
 
+// The loader compares vermagic strings; rt-amd64 built from linux-source
+// says preempt_rt where Debian's rt kernel says preempt.
+TEST_F(LoadCheck, AVermagicOtherThanTheShippedModulesIsRefused) {
+  std::ofstream(dir_ / "info.s") << ".section .modinfo,\"a\"\n.string \"license=GPL\"\n"
+                                    ".string \"vermagic=6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions \"\n";
+  sh(std::string(KP_UNIT_CC) + " -c " + (dir_ / "info.s").string() + " -o " + (dir_ / "info.o").string());
+  EXPECT_EQ(module_vermagic((dir_ / "info.o").string()), "6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions ");
+  EXPECT_EQ(module_vermagic((dir_ / "a.o").string()), "");
+  std::string theirs = "6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions ";
+  EXPECT_EQ(vermagic_problem(theirs, theirs, "x.ko.xz"), "");
+  EXPECT_EQ(vermagic_problem("6.1 SMP", "", "x.ko"), "");  // the shipped module does not say
+  EXPECT_EQ(vermagic_problem("6.12.118+deb12-rt-amd64 SMP preempt_rt mod_unload modversions ", theirs,
+                             "/cache/modules/kernel/fs/binfmt_misc.ko.xz"),
+            "vermagic: the patch module says '6.12.118+deb12-rt-amd64 SMP preempt_rt mod_unload modversions', the "
+            "kernel's modules '6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions' "
+            "(/cache/modules/kernel/fs/binfmt_misc.ko.xz); the kernel would refuse to load it. The tree is not "
+            "configured as the shipped kernel, as when the source package lacks the flavour's patches (Debian's "
+            "rt-amd64: linux-source has no rt featureset)");
+}
+
 // The stage: a refusal lists every problem; a module target is read as
 // shipped (here .ko.xz).
 TEST_F(LoadCheck, TheStageRefusesNamingEachFunction) {
