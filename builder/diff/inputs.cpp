@@ -92,8 +92,8 @@ void mark_padding(Object& obj) {
       if (r.sym->sec == nullptr) continue;
       uint64_t at = r.sym->is_section() ? static_cast<uint64_t>(r.addend) : r.sym->value() + r.addend;
       for (Symbol* f : r.sym->sec->symbols) {
-        if (!f->is_func() || is_prefix_symbol(f->name) || f->padding != 0 || f->value() <= at ||
-            f->value() - at > 64 || !is_padding(*r.sym->sec, at, f->value()))
+        if (!f->is_func() || is_prefix_symbol(f->name) || f->padding != 0 || f->value() <= at || f->value() - at > 64 ||
+            !is_padding(*r.sym->sec, at, f->value()))
           continue;
         f->padding = f->value() - at;
       }

@@ -256,8 +256,8 @@ fs::path module_elf(BuildCtx& ctx, const fs::path& file) {
   ProcResult r = ctx.run.run(cmd);
   std::string tool = c->argv[0];
   if (r.status == 127)
-    throw BuildError(file.string() + ": a module compressed with " + tool + ", which is not installed (Debian package: " +
-                     std::string(c->package) + ")");
+    throw BuildError(file.string() + ": a module compressed with " + tool +
+                     ", which is not installed (Debian package: " + std::string(c->package) + ")");
   std::string said = r.output;
   while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
   // The tool names our copy; the user knows the shipped file.
@@ -274,8 +274,8 @@ fs::path module_elf(BuildCtx& ctx, const fs::path& file) {
     fs::remove(elf, ec);
     std::string why = e.what();
     if (why.starts_with(elf.string() + ": ")) why = why.substr(elf.string().size() + 2);
-    throw BuildError(file.string() + ": corrupt compressed module: it decompresses, but not to a whole module (" +
-                     why + ")" + advice);
+    throw BuildError(file.string() + ": corrupt compressed module: it decompresses, but not to a whole module (" + why +
+                     ")" + advice);
   }
   return elf;
 }

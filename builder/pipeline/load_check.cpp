@@ -80,14 +80,17 @@ const char* type_name(unsigned t) {
   }
 }
 
-bool kallsyms_type(unsigned t) { return t == STT_FUNC || t == STT_OBJECT || t == STT_NOTYPE || t == STT_TLS; }
+bool kallsyms_type(unsigned t) {
+  return t == STT_FUNC || t == STT_OBJECT || t == STT_NOTYPE || t == STT_TLS;
+}
 
 // Any module the kernel ships, the same one every time: the first by path.
 std::optional<fs::path> some_shipped_module(const fs::path& dir) {
   std::optional<fs::path> first;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return first;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (ec) break;
     if (!it->is_regular_file(ec) || !module_name_of_file(it->path().filename().string())) continue;
     if (!first || it->path() < *first) first = it->path();
@@ -310,8 +313,7 @@ std::string TargetSymbols::check(const ReplacedFunction& f) const {
     return who + "position " + std::to_string(f.sympos) + ", but there are only " + std::to_string(n) +
            " symbols of that name";
   const Sym& s = it->second[f.sympos == 0 ? 0 : f.sympos - 1];
-  if (s.type != STT_FUNC)
-    return who + "names a " + type_name(s.type) + " at " + hex(s.value) + ", not a function";
+  if (s.type != STT_FUNC) return who + "names a " + type_name(s.type) + " at " + hex(s.value) + ", not a function";
   auto sites = sites_.find(s.section);
   bool traced = false;
   if (sites != sites_.end()) {
@@ -337,10 +339,9 @@ void check_module_loads(BuildCtx& ctx) {
     if (object != "vmlinux" && !shipped) shipped = shipped_module(ctx, object);
   if (!shipped) shipped = some_shipped_module(ctx.target.modules);
   if (shipped) {
-    std::string why = vermagic_problem(module_vermagic(built.string()), module_vermagic(module_elf(ctx, *shipped).string()),
-                                       shipped->string());
-    if (!why.empty() && !ctx.target.cache.empty())
-      why += config_changes(ctx.target.config, ctx.target.src / ".config");
+    std::string why = vermagic_problem(module_vermagic(built.string()),
+                                       module_vermagic(module_elf(ctx, *shipped).string()), shipped->string());
+    if (!why.empty() && !ctx.target.cache.empty()) why += config_changes(ctx.target.config, ctx.target.src / ".config");
     if (!why.empty()) problems.push_back(why);
   }
   for (const auto& [object, list] : by_object) {
@@ -354,7 +355,8 @@ void check_module_loads(BuildCtx& ctx) {
     }
     std::vector<std::string> names;
     for (const ReplacedFunction* f : list) names.push_back(f->name);
-    TargetSymbols target = TargetSymbols::read(path.string(), object == "vmlinux" ? "vmlinux" : "module " + object, names);
+    TargetSymbols target =
+        TargetSymbols::read(path.string(), object == "vmlinux" ? "vmlinux" : "module " + object, names);
     for (const ReplacedFunction* f : list)
       if (std::string why = target.check(*f); !why.empty()) problems.push_back(why);
   }

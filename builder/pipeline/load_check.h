@@ -60,7 +60,7 @@ class TargetSymbols {
  private:
   std::string label_;
   bool exec_ = false;
-  std::map<std::string, std::vector<Sym>> syms_;      // in kallsyms order
+  std::map<std::string, std::vector<Sym>> syms_;   // in kallsyms order
   std::map<size_t, std::vector<uint64_t>> sites_;  // section (0 in vmlinux) -> sorted site addresses
 };
 

@@ -167,9 +167,8 @@ void check_compiler(BuildCtx& ctx) {
   if (want.empty() || have == want) return;
   if (ctx.cfg.skip_compiler_check) return;
   if (r.status == 127)
-    throw BuildError("the kernel was built with '" + want + "' but " + cc +
-                     " is not installed: apt-get install " + compiler_package(cc) +
-                     " (or pass --skip-compiler-check to build with another compiler anyway)");
+    throw BuildError("the kernel was built with '" + want + "' but " + cc + " is not installed: apt-get install " +
+                     compiler_package(cc) + " (or pass --skip-compiler-check to build with another compiler anyway)");
   throw BuildError("compiler mismatch: the kernel was built with '" + want + "' but " + cc + " is '" + have +
                    "'; install the same compiler, or pass --skip-compiler-check to build anyway");
 }
@@ -186,12 +185,13 @@ fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
     throw BuildError("module '" + module + "': no symbol table in " + t.module_symtabs.string() +
                      "; is it built by this kernel's configuration?");
   std::optional<fs::path> ko = shipped_module(ctx, module);
-  if (!ko) throw BuildError(no_module_message(ctx, module) + "; build the kernel's modules in the tree first (make modules)");
+  if (!ko)
+    throw BuildError(no_module_message(ctx, module) + "; build the kernel's modules in the tree first (make modules)");
   fs::path elf = module_elf(ctx, *ko);
   fs::path out = t.module_symtabs / (module + ".ko.symtab");
   fs::create_directories(t.module_symtabs);
-  std::ofstream(out) << must(ctx, Command{{"readelf", "-s", "--wide", elf.string()}, {}, {}}, "readelf -s " + elf.string())
-                            .output;
+  std::ofstream(out)
+      << must(ctx, Command{{"readelf", "-s", "--wide", elf.string()}, {}, {}}, "readelf -s " + elf.string()).output;
   return out;
 }
 

@@ -523,17 +523,15 @@ std::vector<std::string> ftrace_site_owners(const Object& out, std::vector<std::
     bool fentry_call = bytes[0] == std::byte{0xe8} && call != nullptr && call->offset == at + 1 &&
                        call->sym != nullptr && call->sym->name == "__fentry__";
     if (!nop && !fentry_call)
-      failures.push_back(entry + ": " + where + " is neither `call __fentry__` nor a 5-byte NOP (" +
-                         [&] {
-                           std::string h;
-                           for (std::byte b : bytes) {
-                             char x[4];
-                             std::snprintf(x, sizeof x, "%02x", std::to_integer<unsigned>(b));
-                             h += (h.empty() ? "" : " ") + std::string(x);
-                           }
-                           return h;
-                         }() +
-                         "); the kernel would refuse the module's ftrace site");
+      failures.push_back(entry + ": " + where + " is neither `call __fentry__` nor a 5-byte NOP (" + [&] {
+        std::string h;
+        for (std::byte b : bytes) {
+          char x[4];
+          std::snprintf(x, sizeof x, "%02x", std::to_integer<unsigned>(b));
+          h += (h.empty() ? "" : " ") + std::string(x);
+        }
+        return h;
+      }() + "); the kernel would refuse the module's ftrace site");
   }
   return owners;
 }
@@ -799,8 +797,8 @@ TEST_P(DifferCase, Run) {
     } catch (const Fatal& e) {
       failures.push_back(std::string("the output object does not load: ") + e.what());
     }
-  } else if (!c.symbols.empty() || !c.sections.empty() || !c.entries.empty() || !c.content.empty() ||
-             c.ftrace_sites || !c.padding.empty()) {
+  } else if (!c.symbols.empty() || !c.sections.empty() || !c.entries.empty() || !c.content.empty() || c.ftrace_sites ||
+             !c.padding.empty()) {
     failures.push_back("expectations on the output object, but none was written");
   }
 

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "fake_runner.h"
 #include "pipeline/build_id.h"
 #include "pipeline/verify.h"
-#include "fake_runner.h"
 
 namespace kp {
 namespace {
@@ -307,8 +307,8 @@ TEST_F(CompressedModule, AMissingToolNamesThePackage) {
   BuildCtx c = mctx(run_);
   EXPECT_EQ(error_of_elf(c, ko),
             ko.string() + ": a module compressed with xz, which is not installed (Debian package: xz-utils)");
-  EXPECT_EQ(run_.commands, std::vector<std::string>{"xz -d -f -q -- " +
-                                                    (dir_ / "work/shipped-modules/binfmt_misc.ko.xz").string()});
+  EXPECT_EQ(run_.commands,
+            std::vector<std::string>{"xz -d -f -q -- " + (dir_ / "work/shipped-modules/binfmt_misc.ko.xz").string()});
 }
 
 }  // namespace

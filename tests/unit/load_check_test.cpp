@@ -59,7 +59,8 @@ nopped:
 	.quad	nopped
 	.section .kpatch.strings,"aMS",@progbits,1
 .Lname:	.string	"show"
-.Lobj:	.string	")" + object + R"("
+.Lobj:	.string	")" +
+         object + R"("
 	.section .kpatch.funcs,"a",@progbits
 	.quad	show, .Lname, .Lobj, 2
 	.quad	0
@@ -75,14 +76,16 @@ class LoadCheck : public ::testing::Test {
     std::ofstream(dir_ / "b.c") << kFileB;
     std::ofstream(dir_ / "stub.c") << kStub;
     std::string cc = KP_UNIT_CC;
-    std::string flags = " -O2 -fno-pie -fno-asynchronous-unwind-tables -fcf-protection=branch "
-                        "-fpatchable-function-entry=16,16 -pg -mfentry -mrecord-mcount -c ";
+    std::string flags =
+        " -O2 -fno-pie -fno-asynchronous-unwind-tables -fcf-protection=branch "
+        "-fpatchable-function-entry=16,16 -pg -mfentry -mrecord-mcount -c ";
     std::string d = dir_.string() + "/";
     sh(cc + flags + d + "a.c -o " + d + "a.o");
     sh(cc + flags + d + "b.c -o " + d + "b.o");
     sh(cc + " -O2 -fno-pie -c " + d + "stub.c -o " + d + "stub.o");
-    sh(cc + " -nostdlib -static -no-pie -Wl,--defsym=__start_mcount_loc=__start___mcount_loc "
-            "-Wl,--defsym=__stop_mcount_loc=__stop___mcount_loc -o " +
+    sh(cc +
+       " -nostdlib -static -no-pie -Wl,--defsym=__start_mcount_loc=__start___mcount_loc "
+       "-Wl,--defsym=__stop_mcount_loc=__stop___mcount_loc -o " +
        d + "vmlinux " + d + "a.o " + d + "b.o " + d + "stub.o");
     sh(cc + " -nostdlib -r -o " + d + "target.ko " + d + "a.o " + d + "b.o");
   }
@@ -145,8 +148,9 @@ TEST_F(LoadCheck, VmlinuxFunctionsResolveByNameAndPosition) {
 TEST_F(LoadCheck, AFunctionWithoutFtraceSiteIsRefused) {
   std::string msg = check("vmlinux", "vmlinux", "untraced", 0);
   EXPECT_TRUE(msg.starts_with("untraced in vmlinux: the function (at 0x")) << msg;
-  EXPECT_TRUE(msg.ends_with(" bytes) has no ftrace site; the livepatch core could not redirect it (failed to set "
-                            "ftrace filter)"))
+  EXPECT_TRUE(
+      msg.ends_with(" bytes) has no ftrace site; the livepatch core could not redirect it (failed to set "
+                    "ftrace filter)"))
       << msg;
 }
 
@@ -163,8 +167,9 @@ TEST_F(LoadCheck, ModuleFunctionsResolveInSymbolTableOrder) {
 // The loader compares vermagic strings; rt-amd64 built from linux-source
 // says preempt_rt where Debian's rt kernel says preempt.
 TEST_F(LoadCheck, AVermagicOtherThanTheShippedModulesIsRefused) {
-  std::ofstream(dir_ / "info.s") << ".section .modinfo,\"a\"\n.string \"license=GPL\"\n"
-                                    ".string \"vermagic=6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions \"\n";
+  std::ofstream(dir_ / "info.s")
+      << ".section .modinfo,\"a\"\n.string \"license=GPL\"\n"
+         ".string \"vermagic=6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions \"\n";
   sh(std::string(KP_UNIT_CC) + " -c " + (dir_ / "info.s").string() + " -o " + (dir_ / "info.o").string());
   EXPECT_EQ(module_vermagic((dir_ / "info.o").string()), "6.12.118+deb12-rt-amd64 SMP preempt mod_unload modversions ");
   EXPECT_EQ(module_vermagic((dir_ / "a.o").string()), "");
