@@ -146,6 +146,9 @@ bool same_span(const Span& o, const Span& p) {
 }
 
 Status symbol_status(DiffCtx& ctx, Symbol& p) {
+  // Padding before a function (__pfx_foo) goes with the function
+  // (inputs.cpp); it is never a change of its own.
+  if (p.is_func() && is_prefix_symbol(p.name)) return Status::Same;
   if (p.twin == nullptr) return Status::New;
   Symbol& o = *p.twin;
   if (o.sec == nullptr || p.sec == nullptr) return Status::Same;

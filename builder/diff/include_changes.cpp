@@ -56,7 +56,7 @@ class Closure {
     if (s.sec == nullptr || s.include) return;
     s.include = true;
     uint64_t size = s.size() != 0 ? s.size() : s.sec->size() - s.value();
-    add(*s.sec, s.value(), s.value() + size);
+    add(*s.sec, s.value() - s.padding, s.value() + size);  // with its padding (__pfx_)
     for (Symbol* c : s.children)
       if (is_cold_piece(c->name)) add_symbol(*c);
   }

@@ -1,6 +1,7 @@
 // Reading the inputs, and the facts about them every later pass relies on:
-// which functions start with an ftrace call site, and which function each
-// compiler-split piece (.cold, .part.N) belongs to.
+// where each function's ftrace call site is, which padding before it is
+// its own, and which function each compiler-split piece (.cold, .part.N)
+// belongs to.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,20 +20,84 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// An ftrace site is recorded in __mcount_loc (objtool may have turned the
-// call into a NOP), or is a direct call to __fentry__ at the entry.
+// How far into a function its ftrace site may be: after endbr64 (IBT) it
+// is at +4.
+constexpr uint64_t kFentryWindow = 16;
+
+// The function (not a prefix symbol) whose code holds `at`.
+Symbol* function_holding(const Section& sec, uint64_t at) {
+  for (Symbol* s : sec.symbols)
+    if (s->is_func() && !is_prefix_symbol(s->name) && at >= s->value() && at < s->value() + s->size()) return s;
+  return nullptr;
+}
+
+void set_fentry(Symbol& f, uint64_t at) {
+  f.has_fentry = true;
+  f.fentry_offset = at - f.value();
+}
+
+// The ftrace site of a function is where the object says it is, not
+// assumed at the entry: an entry of __mcount_loc (gcc's -mrecord-mcount or
+// objtool --mcount; the site may already be a NOP), else the `call
+// __fentry__` near the start (the relocation's offset - 1). With IBT
+// (CONFIG_X86_KERNEL_IBT, Debian's 6.12) a function starts with endbr64
+// and the call is at +4. The patch module's __mcount_loc (output.cpp)
+// must point at the call itself: the kernel checks the five bytes there
+// when it loads the module, and a mismatch WARNs and turns ftrace off,
+// which fails the livepatch too.
 void mark_fentry(Object& obj) {
   for (Section& sec : obj.sections()) {
     if (!is_mcount_section(sec.name)) continue;
     for (const Reloc& r : sec.relocs) {
+      if (r.sym->sec == nullptr) continue;
       uint64_t at = r.sym->is_section() ? static_cast<uint64_t>(r.addend) : r.sym->value() + r.addend;
-      if (Symbol* f = function_at(obj, r.sym->sec, at)) f->has_fentry = true;
+      Symbol* f = function_holding(*r.sym->sec, at);
+      if (f != nullptr && !f->has_fentry && at - f->value() < kFentryWindow) set_fentry(*f, at);
     }
   }
   for (Symbol& f : obj.symbols()) {
-    if (!f.is_func() || f.sec == nullptr || f.has_fentry) continue;
-    for (const Reloc& r : f.sec->relocs_in(f.value(), f.value() + 16))
-      if (r.sym->name == "__fentry__") f.has_fentry = true;
+    if (!f.is_func() || f.sec == nullptr || f.has_fentry || is_prefix_symbol(f.name)) continue;
+    uint64_t end = f.value() + std::min(f.size(), kFentryWindow);
+    for (const Reloc& r : f.sec->relocs_in(f.value(), end)) {
+      if (r.sym->name != "__fentry__" || r.offset == f.value() || r.offset > f.sec->data.size()) continue;
+      if (f.sec->data[r.offset - 1] != std::byte{0xe8}) continue;  // call rel32
+      set_fentry(f, r.offset - 1);
+      break;
+    }
+  }
+}
+
+// The padding before a function (CONFIG_CALL_PADDING, 6.2 and later: gcc's
+// -fpatchable-function-entry=16,16 puts 16 NOPs before every function; the
+// kernel's call depth tracking and FineIBT write into them at run time)
+// belongs to the function and goes into the patch with it. Where objtool
+// ran (module objects) the symbol __pfx_foo covers it; else the entry of
+// __patchable_function_entries at foo - N says so, if those bytes are NOPs.
+void mark_padding(Object& obj) {
+  auto is_padding = [](const Section& sec, uint64_t begin, uint64_t end) {
+    if (end > sec.data.size()) return false;
+    for (uint64_t i = begin; i < end; ++i)
+      if (sec.data[i] != std::byte{0x90} && sec.data[i] != std::byte{0xcc}) return false;
+    return true;
+  };
+  for (Symbol& p : obj.symbols()) {
+    if (!p.is_func() || p.sec == nullptr || !is_prefix_symbol(p.name)) continue;
+    std::string_view name = std::string_view(p.name).substr(6);  // "__pfx_" / "__cfi_"
+    for (Symbol* f : p.sec->symbols)
+      if (f->is_func() && f->name == name && f->value() == p.value() + p.size()) f->padding = p.size();
+  }
+  for (Section& sec : obj.sections()) {
+    if (!is_patchable_entries_section(sec.name)) continue;
+    for (const Reloc& r : sec.relocs) {
+      if (r.sym->sec == nullptr) continue;
+      uint64_t at = r.sym->is_section() ? static_cast<uint64_t>(r.addend) : r.sym->value() + r.addend;
+      for (Symbol* f : r.sym->sec->symbols) {
+        if (!f->is_func() || is_prefix_symbol(f->name) || f->padding != 0 || f->value() <= at || f->value() - at > 64 ||
+            !is_padding(*r.sym->sec, at, f->value()))
+          continue;
+        f->padding = f->value() - at;
+      }
+    }
   }
 }
 
@@ -83,6 +148,7 @@ void load_inputs(DiffCtx& ctx) {
 void classify(DiffCtx& ctx) {
   for (Object* obj : {&*ctx.orig, &*ctx.patched}) {
     mark_fentry(*obj);
+    mark_padding(*obj);
     link_split_pieces(*obj);
   }
 }

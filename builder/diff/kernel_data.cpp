@@ -76,6 +76,14 @@ const SpecialSection* find_special(std::string_view name) {
   return it != kSpecial.end() && it->name == name ? &*it : nullptr;
 }
 
+bool is_prefix_symbol(std::string_view name) {
+  return name.starts_with("__pfx_") || name.starts_with("__cfi_");
+}
+
+bool is_patchable_entries_section(std::string_view name) {
+  return name == "__patchable_function_entries";
+}
+
 bool is_mcount_section(std::string_view name) {
   return name == "__mcount_loc";
 }

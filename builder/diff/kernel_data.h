@@ -89,6 +89,13 @@ bool is_static_local(const Symbol& sym);
 // foo.cold / foo.part.N pieces and the function they were split from.
 std::optional<std::string> split_parent_name(std::string_view name);
 bool is_cold_piece(std::string_view name);
+// The padding symbol objtool puts before a function with
+// CONFIG_PREFIX_SYMBOLS ("__pfx_foo" for foo), or clang's kCFI type hash
+// ("__cfi_foo"): part of the function, never a function to patch.
+bool is_prefix_symbol(std::string_view name);
+// The section gcc's -fpatchable-function-entry=N,M records the padding of
+// each function in (CONFIG_CALL_PADDING: 16 NOPs before every function).
+bool is_patchable_entries_section(std::string_view name);
 
 // Functions a __LINE__ argument flows into (might_sleep, WARN, printk, ...).
 bool takes_line_argument(std::string_view callee);

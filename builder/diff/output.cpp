@@ -13,7 +13,8 @@
 //   .kpatch.funcs    one entry per changed function, 4 x 8 bytes:
 //                    new function (R_X86_64_64), old name and object name
 //                    (R_X86_64_64 into .kpatch.strings), old sympos (value)
-//   __mcount_loc     one entry per included function with an ftrace site
+//   __mcount_loc     one entry per included function with an ftrace site,
+//                    at the site itself (after endbr64 with IBT: +4)
 //   .modinfo         the import_ns= entries of the patched object
 #include <algorithm>
 #include <cstddef>
@@ -65,6 +66,14 @@ void pad_to(OutSection& o, uint64_t align) {
   else o.data.resize(want, std::byte{0});
 }
 
+// The included function whose range (with its padding) starts at `begin`.
+const Symbol* function_starting(const Section& sec, uint64_t begin) {
+  for (const Symbol* s : sec.symbols)
+    if (s->is_func() && !is_prefix_symbol(s->name) && s->value() >= s->padding && s->value() - s->padding == begin)
+      return s;
+  return nullptr;
+}
+
 void place_section(DiffCtx& ctx, const Section& sec, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
   auto& placements = ctx.placement[&sec];
   bool whole = ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == sec.size();
@@ -79,7 +88,7 @@ void place_section(DiffCtx& ctx, const Section& sec, const std::vector<std::pair
     return;
   }
   for (auto [b, e] : ranges) {
-    const Symbol* f = function_at(*ctx.patched, &sec, b);
+    const Symbol* f = function_starting(sec, b);
     std::string name = ".text." + (f != nullptr ? f->name : sec.name + "." + std::to_string(b));
     size_t out = ctx.out.add_section(like(sec, name));
     placements.push_back({b, e, out, 0});
@@ -99,7 +108,7 @@ const Placement* placed(const DiffCtx& ctx, const Section* sec, uint64_t offset)
 }
 
 unsigned char out_bind(const Symbol& s) {
-  if (s.status == Status::Changed || is_special_static(s)) return STB_LOCAL;
+  if (s.status == Status::Changed || is_special_static(s) || is_prefix_symbol(s.name)) return STB_LOCAL;
   return static_cast<unsigned char>(s.bind());
 }
 
@@ -217,7 +226,7 @@ void emit_mcount(DiffCtx& ctx) {
   std::vector<OutReloc> relocs;
   for (const auto& [sym, out] : ctx.out_symbol) {
     if (!sym->is_func() || !sym->has_fentry) continue;
-    relocs.push_back({mc.data.size(), R_X86_64_64, 0, out});
+    relocs.push_back({mc.data.size(), R_X86_64_64, static_cast<int64_t>(sym->fentry_offset), out});
     put_u64(mc.data, 0);
   }
   if (mc.data.empty()) return;

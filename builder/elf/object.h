@@ -78,7 +78,9 @@ struct Symbol {
   Symbol* twin = nullptr;
   Status status = Status::Unknown;
   bool include = false;
-  bool has_fentry = false;         // starts with an ftrace call site
+  bool has_fentry = false;         // has an ftrace call site near its start
+  uint64_t fentry_offset = 0;      // where that site is, from the start (4 after endbr64)
+  uint64_t padding = 0;            // bytes before it that belong to it (__pfx_, see inputs.cpp)
   Symbol* parent = nullptr;        // foo for foo.cold / foo.part.N
   std::vector<Symbol*> children;   // the reverse of parent
 

@@ -109,6 +109,9 @@ class BuildError : public std::runtime_error {
 void prepare_target(BuildCtx& ctx);      // fetch and prepare the kernel (cached)
 void check_kernel_files(BuildCtx& ctx);  // vmlinux whole and of this release (kernel_files.cpp)
 void check_compiler(BuildCtx& ctx);      // the kernel's compiler, unless overridden
+// The Debian package of a compiler command: gcc-12 for gcc-12 and for
+// x86_64-linux-gnu-gcc-12 (what 6.12's CONFIG_CC_VERSION_TEXT names).
+std::string compiler_package(const std::string& cc);
 void make_workdir(BuildCtx& ctx);        // private view of the tree
 void release_workdir(BuildCtx& ctx);
 void check_patches(BuildCtx& ctx);     // every hunk applies (dry run), changed files
@@ -130,6 +133,7 @@ void verify_originals(BuildCtx& ctx);     // replaced functions match the shippe
 // the output has none.
 std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir);
 void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
+void check_module_loads(BuildCtx& ctx);   // what the kernel checks at load (load_check.cpp)
 void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
 void write_report(BuildCtx& ctx);         // JSON next to the module
 // One object's result as a JSON object (the report's and --check's).

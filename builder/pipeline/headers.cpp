@@ -47,6 +47,7 @@
 #include <regex>
 #include <sstream>
 
+#include "pipeline/kernel_files.h"
 #include "pipeline/verify.h"
 #include "support/diag.h"
 #include "support/file.h"
@@ -325,7 +326,7 @@ void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) 
       if (name == "vmlinux")
         p = ParentBinary::open(ctx.target.vmlinux.string(), "vmlinux");
       else if (auto ko = shipped_module(ctx, name))
-        p = ParentBinary::open(ko->string(), "module " + name);
+        p = ParentBinary::open(module_elf(ctx, *ko).string(), "module " + name);
       it = parents.emplace(name, std::move(p)).first;
     }
     return it->second ? &*it->second : nullptr;

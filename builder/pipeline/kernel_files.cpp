@@ -28,6 +28,7 @@
 #include <elf.h>
 #include <gelf.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -192,6 +193,91 @@ std::string bzimage_release(const fs::path& image) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
   return text.substr(0, text.find_first_of(std::string(" \0", 2)));
+}
+
+namespace {
+
+// How Kbuild's modules_install compresses (scripts/Makefile.modinst) and
+// how each is undone in place: FILE.ko.xz -> FILE.ko, the compressed copy
+// removed.
+struct Compression {
+  std::string_view suffix;  // after ".ko"
+  std::vector<std::string> argv;
+  std::string_view package;  // Debian's
+};
+
+const std::vector<Compression>& compressions() {
+  static const std::vector<Compression> all{
+      {".xz", {"xz", "-d", "-f", "-q"}, "xz-utils"},
+      {".zst", {"zstd", "-d", "-f", "-q", "--rm"}, "zstd"},
+      {".gz", {"gzip", "-d", "-f", "-q"}, "gzip"},
+  };
+  return all;
+}
+
+const Compression* compression_of(const std::string& filename) {
+  for (const Compression& c : compressions())
+    if (filename.ends_with(".ko" + std::string(c.suffix))) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::string> module_name_of_file(const std::string& filename) {
+  std::string n = filename;
+  if (const Compression* c = compression_of(n)) n.resize(n.size() - c->suffix.size());
+  if (!n.ends_with(".ko") || n.size() == 3) return std::nullopt;
+  n.resize(n.size() - 3);
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
+std::string module_compression(const fs::path& file) {
+  const Compression* c = compression_of(file.filename().string());
+  return c == nullptr ? "" : std::string(c->suffix);
+}
+
+fs::path module_elf(BuildCtx& ctx, const fs::path& file) {
+  const Compression* c = compression_of(file.filename().string());
+  if (c == nullptr) return file;
+  std::string advice = damaged_cache_advice(ctx);
+  std::string name = file.filename().string();
+  fs::path dir = ctx.work / "shipped-modules";
+  fs::path elf = dir / name.substr(0, name.size() - c->suffix.size());
+  if (fs::is_regular_file(elf)) return elf;  // decompressed and checked before
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path copy = dir / name;
+  fs::copy_file(file, copy, fs::copy_options::overwrite_existing, ec);
+  if (ec) throw BuildError(file.string() + ": cannot read: " + ec.message() + advice);
+  Command cmd{c->argv, {}, {}};
+  cmd.argv.push_back("--");
+  cmd.argv.push_back(copy.string());
+  ProcResult r = ctx.run.run(cmd);
+  std::string tool = c->argv[0];
+  if (r.status == 127)
+    throw BuildError(file.string() + ": a module compressed with " + tool +
+                     ", which is not installed (Debian package: " + std::string(c->package) + ")");
+  std::string said = r.output;
+  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+  // The tool names our copy; the user knows the shipped file.
+  for (size_t at; (at = said.find(copy.string())) != std::string::npos;) said.replace(at, copy.string().size(), name);
+  if (r.status != 0 || !fs::is_regular_file(elf)) {
+    fs::remove(copy, ec);
+    fs::remove(elf, ec);
+    throw BuildError(file.string() + ": corrupt compressed module: " + tool + " -d failed (exit " +
+                     std::to_string(r.status) + (said.empty() ? ")" : "): " + said) + advice);
+  }
+  try {
+    check_whole_elf(elf, "");
+  } catch (const BuildError& e) {
+    fs::remove(elf, ec);
+    std::string why = e.what();
+    if (why.starts_with(elf.string() + ": ")) why = why.substr(elf.string().size() + 2);
+    throw BuildError(file.string() + ": corrupt compressed module: it decompresses, but not to a whole module (" + why +
+                     ")" + advice);
+  }
+  return elf;
 }
 
 std::string damaged_cache_advice(const BuildCtx& ctx) {

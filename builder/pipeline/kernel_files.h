@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "pipeline/context.h"
@@ -27,6 +28,22 @@ struct VmlinuxIdentity {
 };
 VmlinuxIdentity read_vmlinux_identity(const fs::path& vmlinux);
 std::string bzimage_release(const fs::path& image);
+
+// Kernel modules as distributions ship them: NAME.ko, or compressed by
+// Kbuild's modules_install (CONFIG_MODULE_COMPRESS_*) as NAME.ko.xz,
+// NAME.ko.zst or NAME.ko.gz (Debian's 6.12 packages: .ko.xz).
+// The module name of a module file ("binfmt_misc" for binfmt-misc.ko.xz:
+// '-' is '_' in module names), nullopt for any other file.
+std::optional<std::string> module_name_of_file(const std::string& filename);
+// The suffix after ".ko" of a compressed module file (".xz"), "" for a
+// plain .ko.
+std::string module_compression(const fs::path& file);
+// The ELF of a shipped module: `file` itself when it is a plain .ko, else
+// the module decompressed (once per build) into the work dir with xz, zstd
+// or gzip through ctx.run. Throws BuildError naming `file` when the tool is
+// missing, the data does not decompress, or what comes out is not a whole
+// ELF file.
+fs::path module_elf(BuildCtx& ctx, const fs::path& file);
 
 // "; the kernel cache DIR is damaged: remove ... and build again" for a
 // file of the cache, "" for the user's own files (-s).

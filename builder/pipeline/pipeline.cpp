@@ -83,6 +83,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   }
   stage("originals match the shipped kernel", verify_originals);
   stage("module linked", assemble_module);
+  stage("module would load", check_module_loads);
   stage("livepatch module written", finish_module);
   write_report(ctx);
 }

@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "pipeline/context.h"
+#include "pipeline/kernel_files.h"
 #include "pipeline/verify.h"
 
 namespace kp {
@@ -150,6 +151,12 @@ void prepare_target(BuildCtx& ctx) {
     if (!line.empty()) t.make_args.push_back(line);
 }
 
+std::string compiler_package(const std::string& cc) {
+  // Debian 6.12 builds with x86_64-linux-gnu-gcc-12, which gcc-12 installs.
+  constexpr std::string_view kNative = "x86_64-linux-gnu-";
+  return cc.starts_with(kNative) ? cc.substr(kNative.size()) : cc;
+}
+
 void check_compiler(BuildCtx& ctx) {
   std::string want = config_value(ctx.target.config, "CONFIG_CC_VERSION_TEXT");
   std::string cc = "gcc";
@@ -159,6 +166,9 @@ void check_compiler(BuildCtx& ctx) {
   std::string have = r.status == 0 ? r.output.substr(0, r.output.find('\n')) : "(" + cc + " not found)";
   if (want.empty() || have == want) return;
   if (ctx.cfg.skip_compiler_check) return;
+  if (r.status == 127)
+    throw BuildError("the kernel was built with '" + want + "' but " + cc + " is not installed: apt-get install " +
+                     compiler_package(cc) + " (or pass --skip-compiler-check to build with another compiler anyway)");
   throw BuildError("compiler mismatch: the kernel was built with '" + want + "' but " + cc + " is '" + have +
                    "'; install the same compiler, or pass --skip-compiler-check to build anyway");
 }
@@ -168,22 +178,20 @@ fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
   if (fs::is_directory(t.module_symtabs))
     for (const auto& e : fs::recursive_directory_iterator(t.module_symtabs)) {
       std::string n = e.path().filename().string();
-      if (!n.ends_with(".ko.symtab")) continue;
-      n = n.substr(0, n.size() - 10);
-      std::replace(n.begin(), n.end(), '-', '_');
-      if (n == module) return e.path();
+      if (!n.ends_with(".symtab")) continue;
+      if (module_name_of_file(n.substr(0, n.size() - 7)) == module) return e.path();
     }
   if (!t.lazy_module_symtabs)
     throw BuildError("module '" + module + "': no symbol table in " + t.module_symtabs.string() +
                      "; is it built by this kernel's configuration?");
   std::optional<fs::path> ko = shipped_module(ctx, module);
   if (!ko)
-    throw BuildError("module '" + module + "': no " + module + ".ko in " + t.modules.string() +
-                     "; build the kernel's modules in the tree first (make modules)");
+    throw BuildError(no_module_message(ctx, module) + "; build the kernel's modules in the tree first (make modules)");
+  fs::path elf = module_elf(ctx, *ko);
   fs::path out = t.module_symtabs / (module + ".ko.symtab");
   fs::create_directories(t.module_symtabs);
   std::ofstream(out)
-      << must(ctx, Command{{"readelf", "-s", "--wide", ko->string()}, {}, {}}, "readelf -s " + ko->string()).output;
+      << must(ctx, Command{{"readelf", "-s", "--wide", elf.string()}, {}, {}}, "readelf -s " + elf.string()).output;
   return out;
 }
 

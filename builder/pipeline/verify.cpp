@@ -7,14 +7,16 @@
 // different code, and the patched function would silently carry those
 // differences into the running kernel. So, after the differ, every function
 // to be replaced is compared with its copy in the distribution's binary
-// (the unstripped vmlinux, or the module's .ko as shipped):
+// (the unstripped vmlinux, or the module's .ko as shipped, decompressed
+// first when it is a .ko.xz, .ko.zst or .ko.gz):
 //
 //   fs/proc/cmdline.o   .text.cmdline_proc_show   e8 00000000 53 48 8b 35 00000000 ...
 //   vmlinux             ffffffff813f5980          e8 ab5dc7ff 53 48 8b 35 7b16ec01 ...
 //
 // The bytes must be equal outside the fields the object's relocations cover (on both sides: the object holds zeros and
-// an addend, the binary the linked value). The ftrace site at the entry (after endbr64 if any) is also masked when the
-// object has `call __fentry__` there: the binary may hold the call or the 5-byte NOP that ftrace or objtool leave.
+// an addend, the binary the linked value). The ftrace site near the entry (+0, or +4 after endbr64 with IBT) is also
+// masked when the object has `call __fentry__` there: the binary may hold the call or the 5-byte NOP that ftrace or
+// objtool leave.
 //
 // Nothing else differs on Debian 12. Measured on 6.1.0-56-cloud-amd64 with
 // every function of 39 vmlinux objects (4,946, among them kernel/sched/
@@ -49,22 +51,22 @@ namespace {
 
 constexpr std::byte kCall{0xe8};
 constexpr std::byte kNop5[] = {std::byte{0x0f}, std::byte{0x1f}, std::byte{0x44}, std::byte{0x00}, std::byte{0x00}};
-constexpr std::byte kEndbr64[] = {std::byte{0xf3}, std::byte{0x0f}, std::byte{0x1e}, std::byte{0xfa}};
 
 bool starts_with(std::span<const std::byte> s, uint64_t at, std::span<const std::byte> what) {
   return at + what.size() <= s.size() && std::equal(what.begin(), what.end(), s.begin() + at);
 }
 
 // Where the ftrace call of a function starting at `value` in `sec` is, if the
-// object has one: `call __fentry__` at the entry or after endbr64.
+// object has one: the `call __fentry__` (e8 and a relocation to __fentry__)
+// near the entry, at +0, or at +4 after endbr64 with IBT (6.12).
 std::optional<uint64_t> fentry_site(const Section& sec, uint64_t value, uint64_t size) {
-  std::span<const std::byte> fn = sec.data.subspan(value, size);
-  uint64_t at = starts_with(fn, 0, kEndbr64) ? sizeof kEndbr64 : 0;
-  if (at + 5 > size) return std::nullopt;
-  const Reloc* r = sec.reloc_at(value + at + 1);
-  if (r == nullptr || r->offset != value + at + 1 || r->sym == nullptr || r->sym->name != "__fentry__")
-    return std::nullopt;
-  return at;
+  for (const Reloc& r : sec.relocs_in(value + 1, value + std::min<uint64_t>(size, 16))) {
+    if (r.sym == nullptr || r.sym->name != "__fentry__") continue;
+    uint64_t at = r.offset - 1 - value;
+    if (at + 5 > size || sec.data[r.offset - 1] != kCall) return std::nullopt;
+    return at;
+  }
+  return std::nullopt;
 }
 
 const std::string kRefuse =
@@ -158,10 +160,17 @@ struct Original {
   }
 
   // Our bytes [from, from + n) against `theirs` (n bytes), masked.
+  // The ftrace site, when it lies in the range, is masked if theirs has
+  // the call or the 5-byte NOP there.
   std::optional<uint64_t> compare(uint64_t from, std::span<const std::byte> theirs) const {
-    bool ftrace = fentry && *fentry == from && (theirs[0] == kCall || starts_with(theirs, 0, kNop5));
+    std::optional<uint64_t> site;
+    if (fentry && *fentry >= from && *fentry - from + 5 <= theirs.size()) {
+      uint64_t at = *fentry - from;
+      if (theirs[at] == kCall || starts_with(theirs, at, kNop5)) site = at;
+    }
     for (uint64_t i = 0; i < theirs.size(); ++i)
-      if (!relocated[from + i] && !(ftrace && i < 5) && bytes[from + i] != theirs[i]) return from + i;
+      if (!relocated[from + i] && !(site && i >= *site && i < *site + 5) && bytes[from + i] != theirs[i])
+        return from + i;
     return std::nullopt;
   }
 };
@@ -319,15 +328,22 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module) {
   const fs::path& dir = ctx.target.modules;
+  std::optional<fs::path> found;
   if (fs::is_directory(dir))
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       std::string n = e.path().filename().string();
-      if (!n.ends_with(".ko")) continue;
-      n.resize(n.size() - 3);
-      std::replace(n.begin(), n.end(), '-', '_');
-      if (n == module) return e.path();
+      if (module_name_of_file(n) != module) continue;
+      // A plain .ko beside a compressed one (a tree after make modules and
+      // modules_install) is the one to read.
+      if (module_compression(e.path()).empty()) return e.path();
+      if (!found) found = e.path();
     }
-  return std::nullopt;
+  return found;
+}
+
+std::string no_module_message(const BuildCtx& ctx, const std::string& module) {
+  return "module '" + module + "': no " + module + ".ko (nor .ko.xz, .ko.zst, .ko.gz) in " +
+         ctx.target.modules.string();
 }
 
 void verify_originals(BuildCtx& ctx) {
@@ -340,8 +356,9 @@ void verify_originals(BuildCtx& ctx) {
     if (it == parents.end()) {
       std::optional<fs::path> path = o.parent == "vmlinux" ? ctx.target.vmlinux : shipped_module(ctx, o.parent);
       if (!path)
-        throw BuildError("module '" + o.parent + "': no " + o.parent + ".ko in " + ctx.target.modules.string() +
+        throw BuildError(no_module_message(ctx, o.parent) +
                          " to check the build against; is the kernel cache complete (or, with -s, the module built)?");
+      path = module_elf(ctx, *path);
       check_whole_elf(*path, damaged_cache_advice(ctx));
       ParentBinary p = ParentBinary::open(path->string(), o.parent == "vmlinux" ? "vmlinux" : "module " + o.parent);
       it = parents.emplace(o.parent, std::move(p)).first;

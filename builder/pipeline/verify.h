@@ -64,8 +64,11 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 std::optional<uint64_t> first_difference(const Section& sec, uint64_t value, uint64_t size,
                                          std::span<const std::byte> parent);
 
-// The module's .ko as the distribution ships it (module names use '_' for
-// '-'), if the kernel cache has it.
+// The module's file as the distribution ships it (module names use '_' for
+// '-'), if the kernel cache has it: NAME.ko, or NAME.ko.xz/.zst/.gz (read
+// it through module_elf(), kernel_files.h); a plain .ko is preferred.
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module);
+// "module 'NAME': no NAME.ko (nor .ko.xz, .ko.zst, .ko.gz) in DIR".
+std::string no_module_message(const BuildCtx& ctx, const std::string& module);
 
 }  // namespace kp

@@ -53,6 +53,13 @@
 //                              (globs): the function a bug entry describes,
 //                              the tracepoint a pointer names
 //   EXPECT-RELOCS: SEC N       SEC has N relocations
+//   EXPECT-FTRACE-SITES: N [F...]  __mcount_loc has N entries, each inside
+//                              one of the functions F (globs) when given
+//                              (every entry of every output must land on
+//                              an ftrace site, see below)
+//   EXPECT-PADDING: N F...     each function F of the output is preceded
+//                              in its section by N bytes of NOP padding
+//                              (CONFIG_CALL_PADDING)
 //   EXPECT-CONTENT: GLOB TEXT  the bytes of a section matching GLOB contain
 //   EXPECT-NO-CONTENT: GLOB TEXT   TEXT (or, NO-: of none); \xHH is a byte
 //   REQUIRE-ORIG-SYMBOL: GLOB [Q...]    preconditions on the compiled
@@ -77,8 +84,11 @@
 // when it exits 0 and leave nothing else behind; print only well-formed
 // result lines, "no functional changes found" exactly when it exits 3;
 // and, on success, write an object that kp::Object::load accepts, whose
-// relocations fit in their sections and whose .kpatch.funcs has one entry
-// per changed function, naming its parent object.
+// relocations fit in their sections, whose .kpatch.funcs has one entry
+// per changed function, naming its parent object, and each of whose
+// __mcount_loc entries lands on an ftrace site of a function: a `call
+// __fentry__` (e8 with a relocation to __fentry__ at +1) or a 5-byte NOP,
+// as the kernel checks when it loads the module.
 //
 // On failure the test prints every command it ran, so a case can be
 // reproduced by hand, and the differ's stdout and stderr.
@@ -86,6 +96,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -192,6 +203,8 @@ struct Case {
   std::vector<std::string> sections, no_sections;
   std::vector<Entries> entries;
   std::vector<std::pair<std::string, uint64_t>> relocs;
+  std::optional<Entries> ftrace_sites;  // section "__mcount_loc"
+  std::vector<std::pair<uint64_t, std::string>> padding;
   std::vector<std::pair<std::string, std::string>> content, no_content;
   std::vector<SymbolPattern> req_orig, req_patched, req_no_orig, req_no_patched;
   std::vector<std::string> req_different;
@@ -283,6 +296,22 @@ Case parse_case(const std::string& path, Compiler cc, std::vector<std::string>& 
     } else if (key == "EXPECT-RELOCS") {
       uint64_t n = 0;
       if (sec_and_count(n)) c.relocs.emplace_back(w[0], n);
+    } else if (key == "EXPECT-FTRACE-SITES") {
+      Entries e;
+      e.section = "__mcount_loc";
+      if (w.empty() || w[0].find_first_not_of("0123456789") != std::string::npos) {
+        fail("expected COUNT [FUNCTION...]");
+        continue;
+      }
+      e.count = std::stoull(w[0]);
+      e.owners.assign(w.begin() + 1, w.end());
+      c.ftrace_sites = e;
+    } else if (key == "EXPECT-PADDING") {
+      if (w.size() < 2 || w[0].find_first_not_of("0123456789") != std::string::npos) {
+        fail("expected BYTES FUNCTION...");
+        continue;
+      }
+      for (size_t i = 1; i < w.size(); ++i) c.padding.emplace_back(std::stoull(w[0]), w[i]);
     } else if (key == "EXPECT-CONTENT" || key == "EXPECT-NO-CONTENT") {
       size_t sp = arg.find(' ');
       if (sp == std::string::npos)
@@ -456,8 +485,90 @@ void check_entries(const Object& out, const Entries& e, std::vector<std::string>
   }
 }
 
+// The function (not __pfx_ padding) of `obj` holding byte `at` of `sec`.
+const Symbol* function_holding(const Object& obj, const Section* sec, uint64_t at) {
+  for (const Symbol& s : obj.symbols())
+    if (s.sec == sec && s.is_func() && !s.name.starts_with("__pfx_") && at >= s.value() && at < s.value() + s.size())
+      return &s;
+  return nullptr;
+}
+
+// Each __mcount_loc entry of the output: where it points, and the function
+// there; a failure for an entry that is not on an ftrace site.
+std::vector<std::string> ftrace_site_owners(const Object& out, std::vector<std::string>& failures) {
+  std::vector<std::string> owners;
+  const Section* mc = section_named(out, "__mcount_loc");
+  if (mc == nullptr) return owners;
+  if (mc->size() != mc->relocs.size() * 8)
+    failures.push_back("__mcount_loc: " + std::to_string(mc->size()) + " bytes for " +
+                       std::to_string(mc->relocs.size()) + " relocations");
+  static const std::byte kNop5[] = {std::byte{0x0f}, std::byte{0x1f}, std::byte{0x44}, std::byte{0x00},
+                                    std::byte{0x00}};
+  for (const Reloc& r : mc->relocs) {
+    std::string entry = "__mcount_loc+" + hex(r.offset);
+    const Section* sec = r.sym->sec;
+    uint64_t at = (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend);
+    if (r.type != R_X86_64_64 || sec == nullptr || !sec->is_exec() || at + 5 > sec->data.size()) {
+      failures.push_back(entry + ": does not point into code");
+      owners.emplace_back();
+      continue;
+    }
+    const Symbol* fn = function_holding(out, sec, at);
+    std::string where = sec->name + "+" + hex(at) + (fn ? " (" + fn->name + "+" + hex(at - fn->value()) + ")" : "");
+    owners.push_back(fn ? fn->name : where);
+    if (fn == nullptr) failures.push_back(entry + ": " + where + " is in no function");
+    auto bytes = sec->data.subspan(at, 5);
+    bool nop = std::equal(bytes.begin(), bytes.end(), std::begin(kNop5));
+    const Reloc* call = sec->reloc_at(at + 1);
+    bool fentry_call = bytes[0] == std::byte{0xe8} && call != nullptr && call->offset == at + 1 &&
+                       call->sym != nullptr && call->sym->name == "__fentry__";
+    if (!nop && !fentry_call)
+      failures.push_back(entry + ": " + where + " is neither `call __fentry__` nor a 5-byte NOP (" + [&] {
+        std::string h;
+        for (std::byte b : bytes) {
+          char x[4];
+          std::snprintf(x, sizeof x, "%02x", std::to_integer<unsigned>(b));
+          h += (h.empty() ? "" : " ") + std::string(x);
+        }
+        return h;
+      }() + "); the kernel would refuse the module's ftrace site");
+  }
+  return owners;
+}
+
+void check_ftrace_sites(const Object& out, const Entries& e, std::vector<std::string>& failures) {
+  std::vector<std::string> ignored;
+  std::vector<std::string> owners = ftrace_site_owners(out, ignored);
+  if (owners.size() != e.count)
+    failures.push_back("__mcount_loc: expected " + std::to_string(e.count) + " ftrace sites, found " +
+                       std::to_string(owners.size()));
+  if (e.owners.empty()) return;
+  for (const std::string& o : owners)
+    if (std::none_of(e.owners.begin(), e.owners.end(), [&](const std::string& g) { return glob(g, o); }))
+      failures.push_back("__mcount_loc: an ftrace site in " + o + ", which is not one of the expected functions");
+}
+
+void check_padding(const Object& out, uint64_t n, const std::string& name, std::vector<std::string>& failures) {
+  const Symbol* f = nullptr;
+  for (const Symbol& s : out.symbols())
+    if (s.is_func() && s.sec != nullptr && s.name == name) f = &s;
+  if (f == nullptr) return failures.push_back("EXPECT-PADDING: no function " + name + " in the output");
+  if (f->value() < n) {
+    failures.push_back(name + ": at +" + hex(f->value()) + " of " + f->sec->name + ", no room for " +
+                       std::to_string(n) + " bytes of padding before it");
+    return;
+  }
+  for (uint64_t i = f->value() - n; i < f->value(); ++i)
+    if (f->sec->data[i] != std::byte{0x90}) {
+      failures.push_back(name + ": byte " + hex(i) + " of " + f->sec->name + ", in the " + std::to_string(n) +
+                         " bytes before it, is not a NOP");
+      return;
+    }
+}
+
 // Invariants of every output object.
 void check_output_object(const Object& out, const Case& c, std::vector<std::string>& failures) {
+  ftrace_site_owners(out, failures);
   for (const Section& s : out.sections()) {
     for (const Reloc& r : s.relocs) {
       unsigned w = reloc_width(r.type);
@@ -670,6 +781,8 @@ TEST_P(DifferCase, Run) {
         for (const Section& s : out.sections())
           if (s.index != 0 && glob(g, s.name)) failures.push_back("output has section " + s.name);
       for (const auto& e : c.entries) check_entries(out, e, failures);
+      if (c.ftrace_sites) check_ftrace_sites(out, *c.ftrace_sites, failures);
+      for (const auto& [n, f] : c.padding) check_padding(out, n, f, failures);
       for (const auto& [name, n] : c.relocs) {
         const Section* s = section_named(out, name);
         uint64_t have = s != nullptr ? s->relocs.size() : 0;
@@ -684,7 +797,8 @@ TEST_P(DifferCase, Run) {
     } catch (const Fatal& e) {
       failures.push_back(std::string("the output object does not load: ") + e.what());
     }
-  } else if (!c.symbols.empty() || !c.sections.empty() || !c.entries.empty() || !c.content.empty()) {
+  } else if (!c.symbols.empty() || !c.sections.empty() || !c.entries.empty() || !c.content.empty() || c.ftrace_sites ||
+             !c.padding.empty()) {
     failures.push_back("expectations on the output object, but none was written");
   }
 

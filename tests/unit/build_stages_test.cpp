@@ -92,6 +92,27 @@ TEST_F(BuildStages, CompilerMismatchIsRefusedUnlessOverridden) {
   EXPECT_NO_THROW(check_compiler(c2));
 }
 
+// 6.12's config names x86_64-linux-gnu-gcc-12; gcc-12 installs it.
+TEST_F(BuildStages, AMissingCompilerNamesItsPackage) {
+  BuildCtx c = ctx();
+  prepared(c);
+  c.target.make_args[1] = "CC=x86_64-linux-gnu-gcc-12";
+  std::ofstream(dir_ / "cache/config")
+      << "CONFIG_CC_VERSION_TEXT=\"x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0\"\n";
+  run_.on("x86_64-linux-gnu-gcc-12 --version", {127, "kpatch-build: cannot run x86_64-linux-gnu-gcc-12\n"});
+  try {
+    check_compiler(c);
+    FAIL() << "no refusal";
+  } catch (const BuildError& e) {
+    EXPECT_STREQ(e.what(),
+                 "the kernel was built with 'x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0' but "
+                 "x86_64-linux-gnu-gcc-12 is not installed: apt-get install gcc-12 (or pass --skip-compiler-check "
+                 "to build with another compiler anyway)");
+  }
+  EXPECT_EQ(compiler_package("gcc-12"), "gcc-12");
+  EXPECT_EQ(compiler_package("clang-16"), "clang-16");
+}
+
 TEST_F(BuildStages, PatchesAreDryRunFirstAndFilesCollected) {
   BuildCtx c = ctx();
   c.tree = dir_ / "tree";
@@ -538,7 +559,7 @@ TEST_F(SourceTree, ModuleSymtabsAreMadeFromTheBuiltModules) {
               prepare_target(c);
               module_symtab(c, "binfmt_misc");
             }),
-            "module 'binfmt_misc': no binfmt_misc.ko in " + src_.string() +
+            "module 'binfmt_misc': no binfmt_misc.ko (nor .ko.xz, .ko.zst, .ko.gz) in " + src_.string() +
                 "; build the kernel's modules in the tree first (make modules)");
   std::ofstream(src_ / "fs/binfmt/binfmt-misc.ko") << "ELF";
   run_.on("readelf -s --wide " + (src_ / "fs/binfmt/binfmt-misc.ko").string(), {0, "FILE binfmt_misc.c\n"});

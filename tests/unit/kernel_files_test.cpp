@@ -12,6 +12,8 @@
 #include "pipeline/build_id.h"
 #include "pipeline/command_line.h"
 #include "fake_runner.h"
+#include "pipeline/build_id.h"
+#include "pipeline/verify.h"
 
 namespace kp {
 namespace {
@@ -248,6 +250,138 @@ TEST_F(KernelFiles, DashVWithoutSourceTreeMustBeTheCachedVmlinux) {
                               " is not that of Debian's 6.1.0-56-cloud-amd64 (" +
                               read_build_id((dir_ / "cache/vmlinux").string()) + "): it is another build"))
       << msg;
+}
+
+// Compressed modules (Debian's 6.12 packages ship .ko.xz).
+TEST(ModuleFiles, NamesOfPlainAndCompressedModules) {
+  EXPECT_EQ(module_name_of_file("binfmt_misc.ko"), "binfmt_misc");
+  EXPECT_EQ(module_name_of_file("binfmt-misc.ko.xz"), "binfmt_misc");
+  EXPECT_EQ(module_name_of_file("nf_tables.ko.zst"), "nf_tables");
+  EXPECT_EQ(module_name_of_file("ext4.ko.gz"), "ext4");
+  EXPECT_EQ(module_name_of_file("ext4.ko.bz2"), std::nullopt);
+  EXPECT_EQ(module_name_of_file("ext4.o"), std::nullopt);
+  EXPECT_EQ(module_name_of_file(".ko.xz"), std::nullopt);
+  EXPECT_EQ(module_name_of_file("modules.order"), std::nullopt);
+  EXPECT_EQ(module_compression("a/b.ko.xz"), ".xz");
+  EXPECT_EQ(module_compression("a/b.ko"), "");
+}
+
+class CompressedModule : public KernelFiles {
+ protected:
+  void SetUp() override {
+    KernelFiles::SetUp();
+    fs::create_directories(dir_ / "work");
+    fs::create_directories(dir_ / "cache/modules/kernel/fs");
+    // A stand-in module: any whole ELF file will do.
+    fs::copy_file(dir_ / "cache/vmlinux", dir_ / "plain.ko");
+  }
+  BuildCtx mctx(Runner& r) {
+    BuildCtx c(cfg_, Manifest{}, "6.12.118+deb12-cloud-amd64", r);
+    c.target.cache = dir_ / "cache";
+    c.target.modules = dir_ / "cache/modules";
+    c.work = dir_ / "work";
+    return c;
+  }
+  // `tool ARGS < plain.ko > cache/modules/kernel/fs/NAME`.
+  fs::path compress(const std::string& tool, const std::string& name) {
+    fs::path out = dir_ / "cache/modules/kernel/fs" / name;
+    std::string cmd = tool + " < " + (dir_ / "plain.ko").string() + " > " + out.string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    return out;
+  }
+  std::string error_of_elf(BuildCtx& c, const fs::path& ko) {
+    try {
+      module_elf(c, ko);
+    } catch (const BuildError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+  std::string advice() {
+    return "; the kernel cache " + (dir_ / "cache").string() +
+           " is damaged: remove that directory and build again (kernel-tree prepare fetches it anew)";
+  }
+  PosixRunner real_{""};
+};
+
+TEST_F(CompressedModule, EachCompressionIsFoundAndDecompressedOnce) {
+  for (auto [tool, name] : {std::pair{"xz -c", "binfmt_misc.ko.xz"}, std::pair{"zstd -q -c", "binfmt_misc.ko.zst"},
+                            std::pair{"gzip -c", "binfmt_misc.ko.gz"}}) {
+    SCOPED_TRACE(name);
+    fs::remove_all(dir_ / "cache/modules/kernel/fs");
+    fs::create_directories(dir_ / "cache/modules/kernel/fs");
+    fs::remove_all(dir_ / "work/shipped-modules");
+    fs::path ko = compress(tool, name);
+    BuildCtx c = mctx(real_);
+    EXPECT_EQ(shipped_module(c, "binfmt_misc"), ko);
+    fs::path elf = module_elf(c, ko);
+    EXPECT_EQ(elf, dir_ / "work/shipped-modules/binfmt_misc.ko");
+    EXPECT_EQ(read_build_id(elf.string()), read_build_id((dir_ / "plain.ko").string()));
+    EXPECT_TRUE(fs::exists(ko));  // the cache's file is left as it was
+    EXPECT_FALSE(fs::exists(dir_ / "work/shipped-modules" / name));
+    // Made once: the second call runs nothing.
+    testing::FakeRunner none;
+    BuildCtx c2 = mctx(none);
+    EXPECT_EQ(module_elf(c2, ko), elf);
+    EXPECT_TRUE(none.commands.empty());
+  }
+}
+
+TEST_F(CompressedModule, APlainModuleIsReadAsIsAndPreferred) {
+  fs::path xz = compress("xz -c", "binfmt_misc.ko.xz");
+  BuildCtx c = mctx(run_);
+  EXPECT_EQ(shipped_module(c, "binfmt_misc"), xz);
+  fs::copy_file(dir_ / "plain.ko", dir_ / "cache/modules/kernel/fs/binfmt_misc.ko");
+  EXPECT_EQ(shipped_module(c, "binfmt_misc"), dir_ / "cache/modules/kernel/fs/binfmt_misc.ko");
+  EXPECT_EQ(module_elf(c, dir_ / "cache/modules/kernel/fs/binfmt_misc.ko"),
+            dir_ / "cache/modules/kernel/fs/binfmt_misc.ko");
+  EXPECT_TRUE(run_.commands.empty());
+  EXPECT_EQ(shipped_module(c, "binfmt_script"), std::nullopt);
+  EXPECT_EQ(no_module_message(c, "binfmt_script"),
+            "module 'binfmt_script': no binfmt_script.ko (nor .ko.xz, .ko.zst, .ko.gz) in " +
+                (dir_ / "cache/modules").string());
+}
+
+TEST_F(CompressedModule, CorruptDataIsAnErrorNamingTheFile) {
+  fs::path ko = dir_ / "cache/modules/kernel/fs/binfmt_misc.ko.xz";
+  std::ofstream(ko) << "not xz data at all";
+  BuildCtx c = mctx(real_);
+  std::string msg = error_of_elf(c, ko);
+  EXPECT_TRUE(msg.starts_with(ko.string() + ": corrupt compressed module: xz -d failed (exit 1): xz: ")) << msg;
+  EXPECT_NE(msg.find("binfmt_misc.ko.xz: File format not recognized"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("shipped-modules"), std::string::npos) << msg;  // our copy is not named
+  EXPECT_TRUE(msg.ends_with(advice())) << msg;
+  EXPECT_TRUE(fs::is_empty(dir_ / "work/shipped-modules"));
+}
+
+TEST_F(CompressedModule, ATruncatedCompressedModuleIsAnError) {
+  fs::path ko = compress("zstd -q -c", "binfmt_misc.ko.zst");
+  fs::resize_file(ko, fs::file_size(ko) / 2);
+  BuildCtx c = mctx(real_);
+  std::string msg = error_of_elf(c, ko);
+  EXPECT_TRUE(msg.starts_with(ko.string() + ": corrupt compressed module: zstd -d failed (exit 1)")) << msg;
+  EXPECT_TRUE(msg.ends_with(advice())) << msg;
+}
+
+TEST_F(CompressedModule, DataThatIsNoModuleIsAnError) {
+  fs::path ko = dir_ / "cache/modules/kernel/fs/binfmt_misc.ko.gz";
+  ASSERT_EQ(std::system(("echo '<html>404</html>' | gzip -c > " + ko.string()).c_str()), 0);
+  BuildCtx c = mctx(real_);
+  EXPECT_EQ(error_of_elf(c, ko), ko.string() +
+                                     ": corrupt compressed module: it decompresses, but not to a whole module (not a "
+                                     "64-bit ELF file (17 bytes))" +
+                                     advice());
+  EXPECT_FALSE(fs::exists(dir_ / "work/shipped-modules/binfmt_misc.ko"));
+}
+
+TEST_F(CompressedModule, AMissingToolNamesThePackage) {
+  fs::path ko = compress("xz -c", "binfmt_misc.ko.xz");
+  run_.on("xz -d", {127, "kpatch-build: cannot run xz: No such file or directory\n"});
+  BuildCtx c = mctx(run_);
+  EXPECT_EQ(error_of_elf(c, ko),
+            ko.string() + ": a module compressed with xz, which is not installed (Debian package: xz-utils)");
+  EXPECT_EQ(run_.commands,
+            std::vector<std::string>{"xz -d -f -q -- " + (dir_ / "work/shipped-modules/binfmt_misc.ko.xz").string()});
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ class Verify : public ::testing::Test {
     std::ofstream(dir_ / "fn.c") << kSource;
     std::ofstream(dir_ / "stub.c") << kStub;
     std::string cc = KP_UNIT_CC;
-    std::string flags = " -O2 -fno-pie -fno-asynchronous-unwind-tables -fcf-protection=none ";
+    std::string flags = " -O2 -fno-pie -fno-asynchronous-unwind-tables " + layout_flags() + " ";
     std::string ftrace = " -pg -mfentry ";
     std::string d = dir_.string() + "/";
     sh(cc + flags + ftrace + "-ffunction-sections -c " + d + "fn.c -o " + d + "orig.o");
@@ -46,6 +46,8 @@ class Verify : public ::testing::Test {
     sh(cc + " -nostdlib -static -no-pie -o " + d + "vmlinux " + d + "built.o " + d + "stub.o");
   }
   void TearDown() override { fs::remove_all(dir_); }
+  // How functions are laid out: 6.1's (no IBT, no padding) by default.
+  virtual std::string layout_flags() const { return "-fcf-protection=none"; }
 
   static void sh(const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; }
 
@@ -146,6 +148,34 @@ TEST_F(Verify, FunctionsNewInThePatchAreSkipped) {
 TEST_F(Verify, RelocatableParentLikeAModule) {
   sh(std::string(KP_UNIT_CC) + " -nostdlib -r -o " + (dir_ / "mod.ko").string() + " " + (dir_ / "built.o").string());
   EXPECT_EQ(check("mod.ko", {"add_scaled", "just_scale", "scale"}), std::vector<std::string>{});
+}
+
+// Debian's 6.12: IBT (endbr64 first, the ftrace call at +4) and 16 bytes of
+// padding before every function (CONFIG_CALL_PADDING).
+class VerifyIbt : public Verify {
+ protected:
+  std::string layout_flags() const override { return "-fcf-protection=branch -fpatchable-function-entry=16,16"; }
+};
+
+TEST_F(VerifyIbt, TheBuildThatWasLinkedMatches) {
+  EXPECT_EQ(check("vmlinux", {"add_scaled", "just_scale", "scale"}), std::vector<std::string>{});
+}
+
+TEST_F(VerifyIbt, TheFtraceNopAfterEndbrIsMasked) {
+  Object orig = Object::load((dir_ / "orig.o").string());
+  const Symbol* f = orig.find_symbol("add_scaled");
+  ASSERT_NE(f, nullptr);
+  auto code = f->sec->data.subspan(f->value(), 9);
+  ASSERT_EQ(std::to_integer<int>(code[0]), 0xf3);  // endbr64
+  ASSERT_EQ(std::to_integer<int>(code[4]), 0xe8);  // call __fentry__
+  std::string bin = patched_copy("add_scaled", 4, std::string("\x0f\x1f\x44\x00\x00", 5));
+  EXPECT_EQ(check(bin, {"add_scaled"}), std::vector<std::string>{});
+  // The endbr64 is not the site: a NOP there is a difference.
+  bin = patched_copy("add_scaled", 0, std::string("\x0f\x1f\x40\x00", 4));
+  EXPECT_EQ(check(bin, {"add_scaled"}),
+            std::vector<std::string>{
+                "lib/fn.o: add_scaled: the compiled original differs from vmlinux at +0x0; the tree does not "
+                "reproduce the shipped kernel (wrong source version, config or compiler?)"});
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 #!/bin/bash
 # vm-run's own contract, one boot per behaviour: the script's output and exit
 # status come back; --file and --kmod (with its dependencies) put files where
-# the guest expects them; a kernel backtrace fails the run with 125 unless
-# --allow-trace; a panic is 125; a hung guest is 124.
+# the guest expects them; a kernel backtrace, a WARN or a livepatch failure
+# fails the run with 125 unless --allow-trace; a panic is 125; a hung guest
+# is 124.
 #
 #   vm-run-selftest.sh [RELEASE]
 
@@ -50,6 +51,15 @@ check trace 125 'Call Trace:' \
 	'echo l >/proc/sysrq-trigger; sleep 1'
 check allow-trace 0 'script exit 0' \
 	--allow-trace 'echo l >/proc/sysrq-trigger; sleep 1'
+# A WARN and a refused livepatch, as the kernel logs them (written to the
+# log through /dev/kmsg, which the console prints as any kernel message).
+check warn 125 'WARNING: CPU:' \
+	'echo "WARNING: CPU: 0 PID: 1 at kernel/selftest.c:1 selftest+0x0/0x10" >/dev/kmsg; sleep 1'
+check livepatch-failure 125 'livepatch: failed to' \
+	"echo \"livepatch: failed to set ftrace filter for function 'selftest' (-19)\" >/dev/kmsg; sleep 1"
+check allow-log 0 'script exit 0' \
+	--allow-log "failed to set ftrace filter for function 'selftest'" \
+	"echo \"livepatch: failed to set ftrace filter for function 'selftest' (-19)\" >/dev/kmsg; sleep 1"
 check panic 125 'Kernel panic' \
 	'echo c >/proc/sysrq-trigger'
 check timeout 124 'timeout:' \
