@@ -165,7 +165,7 @@ bool Manager::compatible(const Installed& m, const std::string& path) {
   std::vector<std::string> problems;
   std::string want = m.info.vermagic_release(), have = sys_.release();
   if (want != have) problems.push_back("built for kernel " + want + ", running " + have);
-  std::string want_id = m.info.get("kpatch_build_id"), have_id = running_build_id();
+  std::string want_id = m.info.get(pi::kBuildId), have_id = running_build_id();
   if (!want_id.empty() && !have_id.empty() && want_id != have_id)
     problems.push_back("built for kernel build ID " + want_id + ", running " + have_id);
   if (problems.empty()) return true;
@@ -310,7 +310,7 @@ bool Manager::livepatch_module_loaded(const std::string& name) {
 // checksum of the sources) and kpatch_built (a module parameter) agree,
 // each where both sides have it.
 bool Manager::same_build(const Installed& m, const std::string& name) {
-  for (auto [field, file] : {std::pair{"srcversion", "srcversion"}, {"kpatch_built", "parameters/kpatch_built"}}) {
+  for (auto [field, file] : {std::pair{"srcversion", "srcversion"}, {pi::kBuilt, "parameters/kpatch_built"}}) {
     std::string mine = m.info.get(field), live = trim(sys_.read("/sys/module/" + name + "/" + file).value_or(""));
     if (!mine.empty() && !live.empty() && mine != live) return false;
   }
@@ -378,7 +378,7 @@ int Manager::load_all() {
   return locked([&] {
     std::map<std::string, Installed> newest;
     for (auto& m : installed(*release)) {
-      std::string id = m.info.get("kpatch_id").empty() ? m.info.name() : m.info.get("kpatch_id");
+      std::string id = m.info.get(pi::kId).empty() ? m.info.name() : m.info.get(pi::kId);
       auto it = newest.find(id);
       if (it == newest.end() || it->second.info.version() < m.info.version()) newest[id] = m;
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/names.h"
+#include "common/patch_info.h"
 #include "common/text.h"
 #include "modinfo.h"
 #include "system.h"
@@ -18,6 +19,7 @@ namespace kpatch {
 
 // The rules shared with the builder (common/), by their names here.
 using kp::json_string;
+namespace pi = kp::patch_info;
 using kp::kMaxModuleName;
 using kp::kMaxRelease;
 using kp::kModuleNameRule;

@@ -4,7 +4,11 @@
 
 #include <cstring>
 
+#include "common/patch_info.h"
+
 namespace kpatch {
+
+namespace pi = kp::patch_info;
 
 std::string ModInfo::get(const std::string& key) const {
   auto it = fields.find(key);
@@ -17,7 +21,7 @@ std::string ModInfo::vermagic_release() const {
 }
 
 unsigned ModInfo::version() const {
-  std::string v = get("kpatch_version");
+  std::string v = get(pi::kVersion);
   unsigned n = 0;
   for (char c : v) {
     if (c < '0' || c > '9') return 0;

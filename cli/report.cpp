@@ -34,19 +34,19 @@ std::vector<std::string> csv(const std::string& s) {
 std::string info_json(const Installed& m) {
   const ModInfo& i = m.info;
   return "{\"name\": " + json_string(i.name()) + ", \"file\": " + json_string(m.path) +
-         ", \"id\": " + json_string(i.get("kpatch_id")) + ", \"version\": " + std::to_string(i.version()) +
-         ", \"summary\": " + json_string(i.get("kpatch_summary")) +
-         ", \"cves\": " + json_list(csv(i.get("kpatch_cves"))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
-         ", \"build_id\": " + json_string(i.get("kpatch_build_id")) +
-         ", \"replace\": " + (i.get("kpatch_replace") == "0" ? "false" : "true") +
-         ", \"functions\": " + json_list(csv(i.get("kpatch_functions"))) +
-         (i.get("kpatch_bundle").empty() ? "" : ", \"bundle\": " + json_list(csv(i.get("kpatch_bundle")))) + "}";
+         ", \"id\": " + json_string(i.get(pi::kId)) + ", \"version\": " + std::to_string(i.version()) +
+         ", \"summary\": " + json_string(i.get(pi::kSummary)) +
+         ", \"cves\": " + json_list(csv(i.get(pi::kCves))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
+         ", \"build_id\": " + json_string(i.get(pi::kBuildId)) +
+         ", \"replace\": " + (i.get(pi::kReplace) == "0" ? "false" : "true") +
+         ", \"functions\": " + json_list(csv(i.get(pi::kFunctions))) +
+         (i.get(pi::kBundle).empty() ? "" : ", \"bundle\": " + json_list(csv(i.get(pi::kBundle)))) + "}";
 }
 
 // The fields kpatch-build exposes under /sys/module/NAME/parameters/.
-constexpr const char* kLiveFields[] = {"kpatch_id",     "kpatch_version",  "kpatch_summary", "kpatch_cves",
-                                       "kpatch_kernel", "kpatch_build_id", "kpatch_replace", "kpatch_functions",
-                                       "kpatch_built",  "kpatch_bundle"};
+constexpr const char* kLiveFields[] = {pi::kId,     pi::kVersion,  pi::kSummary, pi::kCves,
+                                       pi::kKernel, pi::kBuildId, pi::kReplace, pi::kFunctions,
+                                       pi::kBuilt,  pi::kBundle};
 
 }  // namespace
 
@@ -67,7 +67,7 @@ std::optional<Installed> Manager::live_metadata(const std::string& name) {
   }
   if (!any) return std::nullopt;
   // ModInfo reads the release from vermagic; the parameter holds it alone.
-  m.info.fields.emplace("vermagic", m.info.get("kpatch_kernel") + " ");
+  m.info.fields.emplace("vermagic", m.info.get(pi::kKernel) + " ");
   return m;
 }
 
@@ -84,9 +84,9 @@ int Manager::list() {
            << ", \"state\": " << json_string(state_of(live[i]))
            << ", \"functions\": " << json_list(patched_functions(live[i]));
       if (meta)
-        out_ << ", \"id\": " << json_string(meta->info.get("kpatch_id")) << ", \"version\": " << meta->info.version()
-             << ", \"cves\": " << json_list(csv(meta->info.get("kpatch_cves")))
-             << ", \"build_id\": " << json_string(meta->info.get("kpatch_build_id"));
+        out_ << ", \"id\": " << json_string(meta->info.get(pi::kId)) << ", \"version\": " << meta->info.version()
+             << ", \"cves\": " << json_list(csv(meta->info.get(pi::kCves)))
+             << ", \"build_id\": " << json_string(meta->info.get(pi::kBuildId));
       out_ << "}";
     }
     out_ << "], \"installed\": [";
@@ -135,22 +135,22 @@ int Manager::info(const std::string& target) {
   auto field = [&](const char* label, const std::string& value) { out_ << label << printable(value) << '\n'; };
   field("name:      ", i.name());
   field("file:      ", m->path);
-  field("id:        ", i.get("kpatch_id"));
+  field("id:        ", i.get(pi::kId));
   field("version:   ", std::to_string(i.version()));
-  field("summary:   ", i.get("kpatch_summary"));
-  field("cves:      ", i.get("kpatch_cves"));
+  field("summary:   ", i.get(pi::kSummary));
+  field("cves:      ", i.get(pi::kCves));
   field("kernel:    ", i.vermagic_release());
-  field("build id:  ", i.get("kpatch_build_id"));
-  field("replace:   ", i.get("kpatch_replace") == "0" ? "no" : "yes");
-  field("functions: ", i.get("kpatch_functions"));
-  field("built:     ", i.get("kpatch_built"));
-  if (!i.get("kpatch_bundle").empty()) field("bundle:    ", i.get("kpatch_bundle"));
+  field("build id:  ", i.get(pi::kBuildId));
+  field("replace:   ", i.get(pi::kReplace) == "0" ? "no" : "yes");
+  field("functions: ", i.get(pi::kFunctions));
+  field("built:     ", i.get(pi::kBuilt));
+  if (!i.get(pi::kBundle).empty()) field("bundle:    ", i.get(pi::kBundle));
   // Then the rest of the module's .modinfo, sorted by key, laid out as
   // modinfo(8) does (classic kpatch info: vermagic:, srcversion:, ...).
   if (!m->path.starts_with("(")) {
     out_ << '\n';
     for (const auto& [key, value] : i.fields) {
-      if (key.starts_with("kpatch_")) continue;
+      if (key.starts_with(pi::kPrefix)) continue;
       std::string label = printable(key) + ":";
       out_ << label;
       if (!value.empty()) out_ << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') << printable(value);
@@ -173,11 +173,11 @@ int Manager::status() {
       if (auto live = live_metadata(n)) meta.emplace(n, *live);
     auto it = meta.find(n);
     std::string id =
-        it == meta.end() || it->second.info.get("kpatch_id").empty() ? n : it->second.info.get("kpatch_id");
+        it == meta.end() || it->second.info.get(pi::kId).empty() ? n : it->second.info.get(pi::kId);
     std::string ver = it == meta.end() ? "?" : std::to_string(it->second.info.version());
     tags.push_back(id + "." + ver);
     if (it != meta.end())
-      for (const auto& c : csv(it->second.info.get("kpatch_cves"))) cves.insert(c);
+      for (const auto& c : csv(it->second.info.get(pi::kCves))) cves.insert(c);
   }
   std::string effective = rel;
   for (const auto& t : tags) effective += "+" + t;

@@ -4,12 +4,15 @@
 #include <regex>
 
 #include "common/names.h"
+#include "common/patch_info.h"
 #include "common/text.h"
 #include "elf/elf_file.h"
 #include "support/diag.h"
 #include "support/file.h"
 
 namespace kp::pkg {
+
+namespace pi = kp::patch_info;
 
 namespace {
 
@@ -63,7 +66,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }
 
 unsigned parse_version(const std::string& s, const std::string& where) {
-  if (!matches(s, "[1-9][0-9]{0,5}")) bad(where, "kpatch_version", s, "a patch version is a number from 1");
+  if (!matches(s, "[1-9][0-9]{0,5}")) bad(where, pi::kVersion, s, "a patch version is a number from 1");
   return static_cast<unsigned>(std::stoul(s));
 }
 
@@ -143,12 +146,12 @@ Patch read_built_module(const fs::path& ko) {
   Patch p;
   p.ko = ko;
   p.module = field(info, "name");
-  p.id = field(info, "kpatch_id");
+  p.id = field(info, pi::kId);
   if (p.id.empty()) throw Fatal(ko.string() + ": no kpatch_id in .modinfo (not built by kpatch-build?)");
-  p.version = parse_version(field(info, "kpatch_version"), ko.string());
-  p.summary = field(info, "kpatch_summary");
-  p.cves = split_commas(field(info, "kpatch_cves"));
-  p.build_id = field(info, "kpatch_build_id");
+  p.version = parse_version(field(info, pi::kVersion), ko.string());
+  p.summary = field(info, pi::kSummary);
+  p.cves = split_commas(field(info, pi::kCves));
+  p.build_id = field(info, pi::kBuildId);
   std::string vermagic = field(info, "vermagic");
   p.release = vermagic.substr(0, vermagic.find(' '));
   validate(p, ko.string());

@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 
+#include "common/patch_info.h"
 #include "common/text.h"
 #include "elf/object.h"
 #include "module/klp_convert.h"
@@ -24,6 +25,8 @@
 #include "sys/signals.h"
 
 namespace kp {
+
+namespace pi = kp::patch_info;
 
 // One rule for C literals of user text (common/text.h): every control byte
 // as an octal escape.
@@ -65,17 +68,17 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
         << "static char param_" << key << "[] = " << c_string(value) << ";\n"
         << "module_param_string(" << key << ", param_" << key << ", sizeof(param_" << key << "), 0444);\n";
   };
-  info("kpatch_id", m.id);
-  info("kpatch_version", std::to_string(m.version));
-  info("kpatch_summary", m.summary);
-  info("kpatch_cves", join(m.cves, ","));
-  info("kpatch_kernel", ctx.target.release);
-  info("kpatch_build_id", ctx.build_id);
-  info("kpatch_replace", m.replace ? "1" : "0");
-  info("kpatch_patches", join(patches, ","));
-  info("kpatch_functions", join(funcs, ","));
-  info("kpatch_built", utc_now());
-  if (!m.bundled.empty()) info("kpatch_bundle", join(m.bundled, ","));
+  info(pi::kId, m.id);
+  info(pi::kVersion, std::to_string(m.version));
+  info(pi::kSummary, m.summary);
+  info(pi::kCves, join(m.cves, ","));
+  info(pi::kKernel, ctx.target.release);
+  info(pi::kBuildId, ctx.build_id);
+  info(pi::kReplace, m.replace ? "1" : "0");
+  info(pi::kPatches, join(patches, ","));
+  info(pi::kFunctions, join(funcs, ","));
+  info(pi::kBuilt, utc_now());
+  if (!m.bundled.empty()) info(pi::kBundle, join(m.bundled, ","));
 }
 
 }  // namespace
