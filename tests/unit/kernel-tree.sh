@@ -83,8 +83,12 @@ cat >"$T/bin/apt-get" <<EOF
 #!/bin/bash
 echo "apt-get \$*" >>"$T/calls"
 [[ \$1 == download ]] || exit 100
+skip=
 for a in "\$@"; do
+	[[ -z \$skip ]] || { skip=; continue; }
 	case \$a in
+	-o) skip=1 ;;
+	-*) ;;
 	*=*)
 		p=\${a%%=*}
 		[[ \$p != "\${FAKE_FAIL_DOWNLOAD:-}" ]] || { echo "E: fake failure of \$p" >&2; exit 100; }
@@ -101,7 +105,10 @@ while [[ \$# -gt 0 ]]; do
 	-C) dir=\$2; shift ;;
 	KERNELRELEASE=*) rel=\${1#KERNELRELEASE=} ;;
 	modules_prepare)
-		sleep "\${FAKE_MAKE_SLEEP:-0}"
+		if [[ -n \${FAKE_MAKE_GATE:-} ]]; then
+			: >"\$FAKE_MAKE_GATE.entered"
+			for _ in \$(seq 600); do [[ -e \$FAKE_MAKE_GATE ]] && break; sleep 0.1; done
+		fi
 		mkdir -p "\$dir/include/generated"
 		printf '#define UTS_RELEASE "%s"\n' "\$rel" >"\$dir/include/generated/utsrelease.h" ;;
 	esac
@@ -188,17 +195,28 @@ pass "a failed stage leaves no stamp and is redone alone"
 # ---- two prepares at once ---------------------------------------------------
 rm -rf -- "$T/xdg"
 : >"$T/calls"
-FAKE_MAKE_SLEEP=2 "$KT" prepare "$REL" >"$T/out1" 2>"$T/err1" &
+# The first run is held inside modules_prepare (holding the lock) until the
+# second has said it waits: no timing decides whether the two overlap.
+gate=$T/gate
+rm -f -- "$gate" "$gate.entered"
+FAKE_MAKE_GATE=$gate "$KT" prepare "$REL" >"$T/out1" 2>"$T/err1" &
 p1=$!
-FAKE_MAKE_SLEEP=2 "$KT" prepare "$REL" >"$T/out2" 2>"$T/err2" &
+wait_for() { # wait_for TEST...: up to 60 s for TEST to hold
+	local _
+	for _ in $(seq 600); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+wait_for test -e "$gate.entered" || fail "the first concurrent prepare never reached modules_prepare: $(cat "$T/err1")"
+FAKE_MAKE_GATE=$gate "$KT" prepare "$REL" >"$T/out2" 2>"$T/err2" &
 p2=$!
+wait_for grep -q "waiting for another kernel-tree run preparing $REL" "$T/err2" ||
+	fail "the second concurrent prepare did not wait for the lock: $(cat "$T/err2")"
+: >"$gate"
 wait "$p1" || fail "first concurrent prepare failed: $(cat "$T/err1")"
 wait "$p2" || fail "second concurrent prepare failed: $(cat "$T/err2")"
 [[ $(cat "$T/out1") == "$CACHE" && $(cat "$T/out2") == "$CACHE" ]] || fail "concurrent prepares printed other dirs"
 [[ $(calls "download.*linux-source-9.9=") -eq 1 ]] || fail "concurrent prepares fetched the source $(calls "linux-source-9.9=") times"
 [[ $(calls modules_prepare) -eq 1 ]] || fail "concurrent prepares ran modules_prepare $(calls modules_prepare) times"
-cat "$T/err1" "$T/err2" | grep -q "waiting for another kernel-tree run preparing $REL" ||
-	fail "neither concurrent prepare waited for the lock"
 pass "concurrent prepares: one waits, each package fetched once"
 
 # ---- workdirs ---------------------------------------------------------------
