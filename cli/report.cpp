@@ -12,17 +12,11 @@ namespace {
 
 const std::string kLivepatch = "/sys/kernel/livepatch/";
 
-std::string json_list(const std::vector<std::string>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_string(v[i]);
-  return s + "]";
-}
-
 std::vector<std::string> csv(const std::string& s) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos <= s.size() && !s.empty()) {
-    size_t end = s.find(',', pos);
+    size_t end = s.find(pi::kListSeparator, pos);
     if (end == std::string::npos) end = s.size();
     if (end > pos) out.push_back(s.substr(pos, end - pos));
     pos = end + 1;
@@ -36,11 +30,11 @@ std::string info_json(const Installed& m) {
   return "{\"name\": " + json_string(i.name()) + ", \"file\": " + json_string(m.path) +
          ", \"id\": " + json_string(i.get(pi::kId)) + ", \"version\": " + std::to_string(i.version()) +
          ", \"summary\": " + json_string(i.get(pi::kSummary)) +
-         ", \"cves\": " + json_list(csv(i.get(pi::kCves))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
+         ", \"cves\": " + kp::json_string_list(csv(i.get(pi::kCves))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
          ", \"build_id\": " + json_string(i.get(pi::kBuildId)) +
          ", \"replace\": " + (i.get(pi::kReplace) == "0" ? "false" : "true") +
-         ", \"functions\": " + json_list(csv(i.get(pi::kFunctions))) +
-         (i.get(pi::kBundle).empty() ? "" : ", \"bundle\": " + json_list(csv(i.get(pi::kBundle)))) + "}";
+         ", \"functions\": " + kp::json_string_list(csv(i.get(pi::kFunctions))) +
+         (i.get(pi::kBundle).empty() ? "" : ", \"bundle\": " + kp::json_string_list(csv(i.get(pi::kBundle)))) + "}";
 }
 
 // The fields kpatch-build exposes under /sys/module/NAME/parameters/.
@@ -82,10 +76,10 @@ int Manager::list() {
       auto meta = live_metadata(live[i]);
       out_ << (i ? ", " : "") << "{\"name\": " << json_string(live[i])
            << ", \"state\": " << json_string(state_of(live[i]))
-           << ", \"functions\": " << json_list(patched_functions(live[i]));
+           << ", \"functions\": " << kp::json_string_list(patched_functions(live[i]));
       if (meta)
         out_ << ", \"id\": " << json_string(meta->info.get(pi::kId)) << ", \"version\": " << meta->info.version()
-             << ", \"cves\": " << json_list(csv(meta->info.get(pi::kCves)))
+             << ", \"cves\": " << kp::json_string_list(csv(meta->info.get(pi::kCves)))
              << ", \"build_id\": " << json_string(meta->info.get(pi::kBuildId));
       out_ << "}";
     }
@@ -184,7 +178,7 @@ int Manager::status() {
   std::vector<std::string> cve_list(cves.begin(), cves.end());
   if (opt_.json) {
     out_ << "{\"kernel\": " << json_string(rel) << ", \"build_id\": " << json_string(running_build_id())
-         << ", \"active\": " << json_list(active) << ", \"cves\": " << json_list(cve_list)
+         << ", \"active\": " << kp::json_string_list(active) << ", \"cves\": " << kp::json_string_list(cve_list)
          << ", \"effective_version\": " << json_string(effective) << "}\n";
     return 0;
   }

@@ -20,6 +20,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kp {
 
@@ -30,6 +31,12 @@ std::string json_string(std::string_view s);
 // \ escaped, every control byte and DEL as a three-digit octal escape, so
 // the literal is one line whatever the text; other bytes (UTF-8) as they are.
 std::string c_string(std::string_view s);
+
+// The parts with `sep` between them ("" for none).
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// A JSON array of json_string()s: ["a", "b"].
+std::string json_string_list(const std::vector<std::string>& v);
 
 // Whether `s` is valid UTF-8 (no overlong forms, surrogates or truncation).
 bool valid_utf8(std::string_view s);

@@ -38,10 +38,9 @@ std::string sha256_of(BuildCtx& ctx, const fs::path& p) {
   return r.status == 0 ? r.output.substr(0, r.output.find(' ')) : "unknown";
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
-  return s;
+// A list field of .modinfo, as the manager splits it.
+std::string info_list(const std::vector<std::string>& v) {
+  return join(v, std::string_view(&pi::kListSeparator, 1));
 }
 
 std::string utc_now() {
@@ -71,14 +70,14 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
   info(pi::kId, m.id);
   info(pi::kVersion, std::to_string(m.version));
   info(pi::kSummary, m.summary);
-  info(pi::kCves, join(m.cves, ","));
+  info(pi::kCves, info_list(m.cves));
   info(pi::kKernel, ctx.target.release);
   info(pi::kBuildId, ctx.build_id);
   info(pi::kReplace, m.replace ? "1" : "0");
-  info(pi::kPatches, join(patches, ","));
-  info(pi::kFunctions, join(funcs, ","));
+  info(pi::kPatches, info_list(patches));
+  info(pi::kFunctions, info_list(funcs));
   info(pi::kBuilt, utc_now());
-  if (!m.bundled.empty()) info(pi::kBundle, join(m.bundled, ","));
+  if (!m.bundled.empty()) info(pi::kBundle, info_list(m.bundled));
 }
 
 }  // namespace

@@ -14,12 +14,6 @@ std::string json(const std::string& s) {
   return json_string(s);
 }
 
-std::string json_list(const std::vector<std::string>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json(v[i]);
-  return s + "]";
-}
-
 }  // namespace
 
 const char* diff_outcome(int status) {
@@ -33,8 +27,8 @@ const char* diff_outcome(int status) {
 
 std::string object_json(const ObjectJob& o) {
   return "{\"object\": " + json(o.path) + ", \"parent\": " + json(o.parent) +
-         ", \"result\": " + json(diff_outcome(o.diff_status)) + ", \"changed\": " + json_list(o.changed) +
-         ", \"new\": " + json_list(o.added) + ", \"messages\": " + json(o.messages) + "}";
+         ", \"result\": " + json(diff_outcome(o.diff_status)) + ", \"changed\": " + json_string_list(o.changed) +
+         ", \"new\": " + json_string_list(o.added) + ", \"messages\": " + json(o.messages) + "}";
 }
 
 void write_report(BuildCtx& ctx) {
@@ -42,8 +36,8 @@ void write_report(BuildCtx& ctx) {
   std::ofstream out(path);
   out << "{\n  \"id\": " << json(ctx.manifest.id) << ",\n  \"module\": " << json(ctx.module_name())
       << ",\n  \"version\": " << ctx.manifest.version << ",\n  \"kernel\": " << json(ctx.target.release)
-      << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_list(ctx.manifest.cves)
-      << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_list(ctx.warnings)
+      << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_string_list(ctx.manifest.cves)
+      << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_string_list(ctx.warnings)
       << ",\n  \"originals_from_cache\": " << ctx.originals_from_cache
       << ",\n  \"objects\": [";
   for (size_t i = 0; i < ctx.objects.size(); ++i) out << (i ? "," : "") << "\n    " << object_json(ctx.objects[i]);

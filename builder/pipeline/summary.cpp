@@ -41,9 +41,9 @@ std::string first_line(const std::string& s) {
 }
 
 std::string json_objects(const std::vector<ObjectJob>& objects) {
-  std::string s = "[";
-  for (size_t i = 0; i < objects.size(); ++i) s += (i ? ", " : "") + object_json(objects[i]);
-  return s + "]";
+  std::vector<std::string> each;
+  for (const ObjectJob& o : objects) each.push_back(object_json(o));
+  return "[" + join(each, ", ") + "]";
 }
 
 std::string seconds_text(double s) {
@@ -60,9 +60,7 @@ std::string result_json(const KernelResult& r) {
 }
 
 std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s.empty() ? "-" : s;
+  return v.empty() ? "-" : join(v, ", ");
 }
 
 }  // namespace

@@ -208,3 +208,14 @@ TEST(ModuleNames, OneRuleForEveryTool) {
 
 }  // namespace
 }  // namespace kpatch::testing
+
+TEST(Join, Separators) {
+  EXPECT_EQ(kp::join({}, ", "), "");
+  EXPECT_EQ(kp::join({"a"}, ", "), "a");
+  EXPECT_EQ(kp::join({"a", "", "b"}, ","), "a,,b");
+}
+
+TEST(JsonStringList, EscapesEach) {
+  EXPECT_EQ(kp::json_string_list({}), "[]");
+  EXPECT_EQ(kp::json_string_list({"a", "b\"c", "\x1b"}), "[\"a\", \"b\\\"c\", \"\\u001b\"]");
+}
