@@ -30,17 +30,16 @@ std::string info_json(const Installed& m) {
   return "{\"name\": " + json_string(i.name()) + ", \"file\": " + json_string(m.path) +
          ", \"id\": " + json_string(i.get(pi::kId)) + ", \"version\": " + std::to_string(i.version()) +
          ", \"summary\": " + json_string(i.get(pi::kSummary)) +
-         ", \"cves\": " + kp::json_string_list(csv(i.get(pi::kCves))) + ", \"kernel\": " + json_string(i.vermagic_release()) +
-         ", \"build_id\": " + json_string(i.get(pi::kBuildId)) +
+         ", \"cves\": " + kp::json_string_list(csv(i.get(pi::kCves))) +
+         ", \"kernel\": " + json_string(i.vermagic_release()) + ", \"build_id\": " + json_string(i.get(pi::kBuildId)) +
          ", \"replace\": " + (i.get(pi::kReplace) == "0" ? "false" : "true") +
          ", \"functions\": " + kp::json_string_list(csv(i.get(pi::kFunctions))) +
          (i.get(pi::kBundle).empty() ? "" : ", \"bundle\": " + kp::json_string_list(csv(i.get(pi::kBundle)))) + "}";
 }
 
 // The fields kpatch-build exposes under /sys/module/NAME/parameters/.
-constexpr const char* kLiveFields[] = {pi::kId,     pi::kVersion,  pi::kSummary, pi::kCves,
-                                       pi::kKernel, pi::kBuildId, pi::kReplace, pi::kFunctions,
-                                       pi::kBuilt,  pi::kBundle};
+constexpr const char* kLiveFields[] = {pi::kId,      pi::kVersion, pi::kSummary,   pi::kCves,  pi::kKernel,
+                                       pi::kBuildId, pi::kReplace, pi::kFunctions, pi::kBuilt, pi::kBundle};
 
 }  // namespace
 
@@ -166,8 +165,7 @@ int Manager::status() {
     if (!meta.contains(n))
       if (auto live = live_metadata(n)) meta.emplace(n, *live);
     auto it = meta.find(n);
-    std::string id =
-        it == meta.end() || it->second.info.get(pi::kId).empty() ? n : it->second.info.get(pi::kId);
+    std::string id = it == meta.end() || it->second.info.get(pi::kId).empty() ? n : it->second.info.get(pi::kId);
     std::string ver = it == meta.end() ? "?" : std::to_string(it->second.info.version());
     tags.push_back(id + "." + ver);
     if (it != meta.end())

@@ -107,7 +107,8 @@ void print_check(const std::vector<KernelResult>& results, std::ostream& out) {
       if (o.diff_status == static_cast<int>(ExitCode::Ok))
         out << "; changed: " << terminal_safe(joined(o.changed)) << "; new: " << terminal_safe(joined(o.added));
       out << '\n';
-      if (o.diff_status == static_cast<int>(ExitCode::Unsupported) || o.diff_status == static_cast<int>(ExitCode::Error))
+      if (o.diff_status == static_cast<int>(ExitCode::Unsupported) ||
+          o.diff_status == static_cast<int>(ExitCode::Error))
         for (size_t at = 0; at < o.messages.size();) {
           size_t nl = o.messages.find('\n', at);
           if (nl == std::string::npos) nl = o.messages.size();
