@@ -15,11 +15,12 @@
 #include <iostream>
 #include <optional>
 
+#include "common/names.h"
 #include "common/text.h"
 #include "manifest/bundle.h"
-#include "common/names.h"
 #include "pipeline/command_line.h"
 #include "pipeline/kernels.h"
+#include "pipeline/matrix.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/summary.h"
 #include "support/diag.h"
@@ -123,16 +124,7 @@ int main(int argc, char** argv) {
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? resolve_kernels(m.kernels) : cfg->kernels;
     if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release
-    std::vector<kp::KernelResult> results;
-    for (const std::string& rel : kernels) {
-      kp::BuildConfig one = *cfg;
-      if (kernels.size() > 1) one.output_dir /= rel;
-      kp::PosixRunner runner("");
-      if (cfg->debug >= 2) runner.set_echo(&std::cerr);
-      kp::BuildCtx ctx(one, m, rel, runner);
-      bool ok = kp::build_one(ctx, std::cerr, std::cerr);
-      results.push_back(kp::kernel_result(ctx, ok));
-    }
+    std::vector<kp::KernelResult> results = kp::build_kernels(*cfg, m, kernels, std::cerr);
     return report_results(*cfg, results);
   } catch (const kp::Fatal& e) {
     std::cerr << kp::terminal_safe(e.what()) << '\n';

@@ -1,0 +1,68 @@
+// How a matrix shares -j, and whole lines from several threads.
+#include "pipeline/matrix.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "support/line_stream.h"
+
+namespace kp {
+namespace {
+
+TEST(Matrix, PlanSharesJobs) {
+  EXPECT_EQ(plan_matrix(1, 8).width, 1u);
+  EXPECT_EQ(plan_matrix(1, 8).jobs_each, 8u);
+  EXPECT_EQ(plan_matrix(4, 2).width, 2u);
+  EXPECT_EQ(plan_matrix(4, 2).jobs_each, 1u);
+  EXPECT_EQ(plan_matrix(3, 8).width, 3u);
+  EXPECT_EQ(plan_matrix(3, 8).jobs_each, 2u);
+  EXPECT_EQ(plan_matrix(6, 1).width, 1u);
+  EXPECT_EQ(plan_matrix(0, 4).width, 1u);
+  EXPECT_EQ(plan_matrix(100, 100).width, kMaxConcurrentKernels);
+}
+
+TEST(LineStream, HoldsALineUntilItsNewline) {
+  std::ostringstream out;
+  LineSink sink(out);
+  LineStream s(sink);
+  s << "kpatch-build: " << 6 << ".1";
+  s.flush();
+  EXPECT_EQ(out.str(), "");
+  s << " done\nsecond" << std::endl;
+  EXPECT_EQ(out.str(), "kpatch-build: 6.1 done\nsecond\n");
+}
+
+TEST(LineStream, UnfinishedLineWrittenAtTheEnd) {
+  std::ostringstream out;
+  LineSink sink(out);
+  { LineStream(sink) << "no newline"; }
+  EXPECT_EQ(out.str(), "no newline");
+}
+
+TEST(LineStream, ThreadsNeverMixALine) {
+  std::ostringstream out;
+  LineSink sink(out);
+  std::vector<std::thread> threads;
+  for (char c : {'a', 'b', 'c', 'd'})
+    threads.emplace_back([&sink, c] {
+      LineStream s(sink);
+      for (int i = 0; i < 500; ++i) {
+        for (int k = 0; k < 40; ++k) s << c;  // one character at a time
+        s << '\n';
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::istringstream lines(out.str());
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    ASSERT_EQ(line.size(), 40u) << line;
+    EXPECT_EQ(line, std::string(40, line[0]));
+  }
+  EXPECT_EQ(n, 2000);
+}
+
+}  // namespace
+}  // namespace kp
