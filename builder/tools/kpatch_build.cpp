@@ -60,10 +60,11 @@ std::filesystem::path data_dir(const char* env, const char* sub) {
   return std::filesystem::path(KPATCH_DATA_DIR) / sub;
 }
 
-// Patterns among the kernels resolved against the archive, the list said.
+// Patterns among the kernels resolved against the archive, the list said;
+// each release once (two builds of one release would share DIR/RELEASE).
 std::vector<std::string> resolve_kernels(const std::vector<std::string>& selectors) {
   if (std::none_of(selectors.begin(), selectors.end(), [](const auto& s) { return kp::is_kernel_pattern(s); }))
-    return selectors;
+    return kp::select_kernels(selectors, {});
   kp::PosixRunner runner("");
   std::vector<std::string> out = kp::select_kernels(selectors, kp::archive_releases(runner));
   std::cerr << "kpatch-build: " << out.size() << (out.size() == 1 ? " kernel:" : " kernels:");

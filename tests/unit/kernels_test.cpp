@@ -52,6 +52,9 @@ TEST(Kernels, PatternsExpandInOrderAndExactNamesPass) {
   // An exact release is kernel-tree's to check; a repeat is built once.
   EXPECT_EQ(select_kernels({"6.1.0-99-amd64", "6.1.0-5?-cloud-amd64", "6.1.0-56-cloud-amd64"}, a),
             (Rels{"6.1.0-99-amd64", "6.1.0-55-cloud-amd64", "6.1.0-56-cloud-amd64"}));
+  // Exact names alone (no archive asked): repeats still go.
+  EXPECT_EQ(select_kernels({"6.1.0-56-cloud-amd64", "6.1.0-55-cloud-amd64", "6.1.0-56-cloud-amd64"}, {}),
+            (Rels{"6.1.0-56-cloud-amd64", "6.1.0-55-cloud-amd64"}));
 }
 
 TEST(Kernels, LatestIsTheNewestOfEachFlavour) {
