@@ -59,6 +59,22 @@ cp "$T/o.o" "$d/boot/vmlinux-$REL"
 cp "$T/o.o" "$d/lib/modules/$REL/kernel/fs/foo.ko"
 deb "linux-image-$REL-dbg" "$T/stage/dbg"
 
+# OTHER: another flavour of the same version (its own headers, image and
+# -dbg packages, the same linux-source).
+for r in "$OTHER"; do
+	mkdir -p "$T/stage/$r/headers/usr/src/linux-headers-$r" "$T/stage/$r/image/boot" \
+		"$T/stage/$r/image/lib/modules/$r/kernel/fs" "$T/stage/$r/dbg/usr/lib/debug/boot" \
+		"$T/stage/$r/dbg/usr/lib/debug/lib/modules/$r/kernel/fs"
+	cp "$h/.config" "$h/Module.symvers" "$T/stage/$r/headers/usr/src/linux-headers-$r/"
+	deb "linux-headers-$r" "$T/stage/$r/headers"
+	cp "$i/boot/vmlinuz-$REL" "$T/stage/$r/image/boot/vmlinuz-$r"
+	cp "$T/o.o" "$T/stage/$r/image/lib/modules/$r/kernel/fs/foo.ko"
+	deb "linux-image-$r-unsigned" "$T/stage/$r/image"
+	cp "$T/o.o" "$T/stage/$r/dbg/usr/lib/debug/boot/vmlinux-$r"
+	cp "$T/o.o" "$T/stage/$r/dbg/usr/lib/debug/lib/modules/$r/kernel/fs/foo.ko"
+	deb "linux-image-$r-dbg" "$T/stage/$r/dbg"
+done
+
 s=$T/stage/source/usr/src
 mkdir -p "$s" "$T/tar/linux-source-9.9/include"
 printf 'all:\n' >"$T/tar/linux-source-9.9/Makefile"
@@ -109,6 +125,7 @@ while [[ \$# -gt 0 ]]; do
 			: >"\$FAKE_MAKE_GATE.entered"
 			for _ in \$(seq 600); do [[ -e \$FAKE_MAKE_GATE ]] && break; sleep 0.1; done
 		fi
+		[[ -z \${FAKE_MAKE_WRITE_SOURCE:-} ]] || echo '# written in place' >>"\$dir/Makefile"
 		mkdir -p "\$dir/include/generated"
 		printf '#define UTS_RELEASE "%s"\n' "\$rel" >"\$dir/include/generated/utsrelease.h" ;;
 	esac
@@ -264,6 +281,37 @@ if kt prune --keep x >/dev/null; then fail "prune --keep x succeeded"; fi
 kt remove "$REL" || fail "remove failed"
 [[ ! -e $CACHE ]] || fail "remove left $CACHE"
 pass "prune keeps the most recently used; remove deletes"
+
+# ---- releases of one source version share it --------------------------------
+rm -rf -- "$T/xdg"
+: >"$T/calls"
+kt prepare "$REL" >/dev/null || fail "prepare $REL failed"
+kt prepare "$OTHER" >/dev/null || fail "prepare $OTHER (same source version) failed"
+[[ $(calls "download.*linux-source-9.9=") -eq 1 ]] || fail "the shared source was fetched $(calls "linux-source-9.9=") times"
+shared=$T/xdg/kpatch/sources/linux-source-9.9_$VER
+inode() { stat -c %i -- "$1"; }
+[[ $(inode "$CACHE/src/Makefile") == "$(inode "$shared/Makefile")" &&
+	$(inode "$T/xdg/kpatch/$OTHER/src/Makefile") == "$(inode "$shared/Makefile")" ]] ||
+	fail "the two releases' src/ are not links to $shared"
+grep -q "\"$OTHER\"" "$T/xdg/kpatch/$OTHER/src/include/generated/utsrelease.h" &&
+	grep -q "\"$REL\"" "$CACHE/src/include/generated/utsrelease.h" ||
+	fail "prepare of one release wrote into the other's tree"
+grep -Eq "^sources/linux-source-9.9_$VER +shared " <<<"$(kt list)" || fail "list does not show the shared source"
+kt remove "$REL" || fail "remove $REL failed"
+[[ -f $shared/Makefile && -f $T/xdg/kpatch/$OTHER/src/Makefile ]] || fail "remove $REL took the source $OTHER uses"
+kt remove "$OTHER" || fail "remove $OTHER failed"
+[[ ! -e $shared ]] || fail "the shared source outlived the last release using it"
+grep -q "removed the shared source linux-source-9.9_$VER" "$T/err" || fail "no message on removing the shared source"
+pass "releases of one source version share its download and tree"
+
+rm -rf -- "$T/xdg"
+kt prepare "$REL" >/dev/null || fail "prepare $REL failed"
+if FAKE_MAKE_WRITE_SOURCE=1 kt prepare "$OTHER" >/dev/null; then fail "a prepare that wrote into the shared source succeeded"; fi
+grep -q "preparing $OTHER wrote into the shared source file Makefile; sources/linux-source-9.9_$VER is marked for untarring again" "$T/err" ||
+	fail "a write into the shared source: no message naming the file"
+[[ ! -e $shared/.complete ]] || fail "the written shared source is still marked complete"
+if ls "$T/xdg/kpatch/$OTHER"/.stamp-prepare-* >/dev/null 2>&1; then fail "the prepare that wrote into the source was stamped"; fi
+pass "a write through to the shared source is caught, the source untarred again"
 
 # ---- a full disk ------------------------------------------------------------
 # Only root can mount the small filesystem this needs.
