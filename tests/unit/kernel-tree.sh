@@ -239,7 +239,12 @@ pass "concurrent prepares: one waits, each package fetched once"
 # ---- workdirs ---------------------------------------------------------------
 : >"$T/calls"
 w=$T/w/view
+mkdir -p "$CACHE/src/tools/objtool"
+printf 'cmd_x := gcc -I%s/tools/include -c x.c\n' "$CACHE/src" >"$CACHE/src/tools/objtool/.x.o.cmd"
 out=$(KPATCH_WORKDIR_METHOD=copy kt workdir "$REL" "$w") || fail "workdir failed"
+grep -qxF "cmd_x := gcc -I$w/tools/include -c x.c" "$w/tools/objtool/.x.o.cmd" ||
+	fail "workdir: the tools/ build's records still name the cache's tree: $(cat "$w/tools/objtool/.x.o.cmd")"
+grep -qF "$CACHE/src/tools/include" "$CACHE/src/tools/objtool/.x.o.cmd" || fail "workdir: the cache's own records were rewritten"
 [[ $out == "$w" && -f $w/Makefile && -e $w/.kpatch-workdir ]] || fail "workdir: no view at $w"
 echo changed >"$w/Makefile"
 grep -qx 'all:' "$CACHE/src/Makefile" || fail "a write in the workdir reached the cache"
