@@ -7,7 +7,8 @@
 //
 //   key         what the object was compiled with: the object path, the
 //               make arguments (KERNELRELEASE, CC, KCFLAGS with the kpatch
-//               include dir), the compiler's --version line, the format
+//               include dir, named by a digest of its files, not its path),
+//               the compiler's --version line, the format
 //   object.o    the object
 //   cmd         Kbuild's .cmd text (parent module, exported CRCs)
 //   sum         size and FNV-1a 64 of object.o
@@ -24,6 +25,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -57,6 +59,18 @@ std::string flat(const std::string& path) {
   return s;
 }
 
+// The names and contents of the kpatch include dir's files, as one digest.
+std::string kmod_digest(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file(ec)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const fs::path& f : files) all += f.filename().string() + '\0' + read_file(f.string()).value_or("") + '\0';
+  return fnv1a(all);
+}
+
 std::string compiler_of(const BuildCtx& ctx) {
   for (const auto& a : ctx.target.make_args)
     if (a.starts_with("CC=")) return a.substr(3);
@@ -76,7 +90,15 @@ std::string original_key(BuildCtx& ctx, const std::string& object) {
     if (ctx.compiler_version.empty()) ctx.compiler_version = "unknown";
   }
   std::string key = std::string(kFormat) + "\nobject=" + object + "\ncompiler=" + ctx.compiler_version + "\n";
-  for (const auto& a : ctx.target.make_args) key += "make=" + with_kpatch_include(ctx, a) + "\n";
+  std::string kmod = ctx.cfg.kmod_dir.empty() ? "" : fs::absolute(ctx.cfg.kmod_dir).string();
+  for (const auto& a : ctx.target.make_args) {
+    std::string arg = with_kpatch_include(ctx, a);
+    // The kpatch include dir by what it holds, not where: another checkout
+    // or the installed copy of the same headers compiles the same object.
+    if (size_t at = kmod.empty() ? std::string::npos : arg.find(kmod); at != std::string::npos)
+      arg.replace(at, kmod.size(), "<kmod " + kmod_digest(ctx.cfg.kmod_dir) + ">");
+    key += "make=" + arg + "\n";
+  }
   return key;
 }
 

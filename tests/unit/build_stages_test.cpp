@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "common/text.h"
-#include "pipeline/context.h"
 #include "fake_runner.h"
+#include "pipeline/context.h"
 
 namespace kp {
 namespace {
@@ -368,6 +368,23 @@ TEST_F(Originals, OtherFlagsMakeTheEntryStale) {
   BuildCtx c = compiled("second");
   EXPECT_EQ(makes(), 2u);
   EXPECT_EQ(orig_of(c), "second");
+}
+
+TEST_F(Originals, TheSameKmodHeadersElsewhereHitOthersAreStale) {
+  for (const char* d : {"kmod-a", "kmod-b"}) {
+    fs::create_directories(dir_ / d);
+    std::ofstream(dir_ / d / "kpatch-macros.h") << "#define X 1\n";
+  }
+  cfg_.kmod_dir = dir_ / "kmod-a";
+  compiled("first");
+  cfg_.kmod_dir = dir_ / "kmod-b";  // another checkout, the same headers
+  BuildCtx c = compiled("second");
+  EXPECT_EQ(makes(), 1u);
+  EXPECT_EQ(orig_of(c), "first");
+  std::ofstream(dir_ / "kmod-b" / "kpatch-macros.h") << "#define X 2\n";  // other headers
+  BuildCtx d = compiled("third");
+  EXPECT_EQ(makes(), 2u);
+  EXPECT_EQ(orig_of(d), "third");
 }
 
 TEST_F(Originals, ACorruptEntryIsRebuilt) {
