@@ -4,8 +4,8 @@
 #include <charconv>
 #include <string_view>
 
-#include "support/diag.h"
 #include "diff/symtab_index.h"
+#include "support/diag.h"
 #include "support/file.h"
 
 namespace kp {
@@ -206,16 +206,16 @@ std::optional<uint32_t> ParentSymtab::local_sympos(size_t file, const std::strin
   std::vector<uint32_t> same;
   for (uint32_t i : named(name)) {
     const ParentSym& s = a_.syms[i];
-    if (s.defined && (s.type == SymType::Func || s.type == SymType::Object || s.type == SymType::NoType ||
-                      s.type == SymType::Tls))
+    if (s.defined &&
+        (s.type == SymType::Func || s.type == SymType::Object || s.type == SymType::NoType || s.type == SymType::Tls))
       same.push_back(i);
   }
-  auto key = [&](uint32_t i) { return address_order_ ? std::pair<uint64_t, uint32_t>(a_.syms[i].value, i)
-                                                     : std::pair<uint64_t, uint32_t>(i, i); };
+  auto key = [&](uint32_t i) {
+    return address_order_ ? std::pair<uint64_t, uint32_t>(a_.syms[i].value, i) : std::pair<uint64_t, uint32_t>(i, i);
+  };
   std::sort(same.begin(), same.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
   for (size_t i = 0; i < same.size(); ++i)
-    if (a_.syms[same[i]].file == file && a_.syms[same[i]].bind == SymBind::Local)
-      return static_cast<uint32_t>(i + 1);
+    if (a_.syms[same[i]].file == file && a_.syms[same[i]].bind == SymBind::Local) return static_cast<uint32_t>(i + 1);
   return std::nullopt;
 }
 

@@ -55,8 +55,8 @@ static_assert(sizeof(ParentFile) == 8);
 // file mapped into memory). Record order is table order.
 struct SymtabArrays {
   std::span<const ParentSym> syms;
-  std::span<const uint32_t> by_name;   // indices into syms, sorted by (name, table order)
-  std::span<const ParentFile> files;   // [0] is "no file"
+  std::span<const uint32_t> by_name;  // indices into syms, sorted by (name, table order)
+  std::span<const ParentFile> files;  // [0] is "no file"
   std::string_view strings;
 };
 

@@ -120,8 +120,7 @@ ParentSymtab load_symtab_index(const std::string& path, bool address_order) {
   if (map->addr == MAP_FAILED) {
     if (static_cast<size_t>(st.st_size) < sizeof(IndexHeader))
       corrupt(path, std::to_string(st.st_size) + " bytes, shorter than its 64-byte header");
-    throw Fatal(path + ": error: cannot map the symbol table index: " + std::strerror(errno) +
-                " [unreadable-symtab]");
+    throw Fatal(path + ": error: cannot map the symbol table index: " + std::strerror(errno) + " [unreadable-symtab]");
   }
   IndexHeader h;
   std::memcpy(&h, map->bytes(), sizeof h);
@@ -131,8 +130,8 @@ ParentSymtab load_symtab_index(const std::string& path, bool address_order) {
   if (h.nsyms == 0 || h.nfiles == 0) corrupt(path, "no symbols or no file table");
   Layout l = layout_of(h.nsyms, h.nfiles, h.strings_size);
   if (l.end != map->size)
-    corrupt(path, "the header describes " + std::to_string(l.end) + " bytes, the file has " +
-                      std::to_string(map->size));
+    corrupt(path,
+            "the header describes " + std::to_string(l.end) + " bytes, the file has " + std::to_string(map->size));
   uint64_t sum = checksum(map->bytes() + sizeof h, map->size - sizeof h);
   if (sum != h.checksum) corrupt(path, "checksum mismatch (damaged or truncated)");
 

@@ -3,13 +3,13 @@
 // foreign index never used.
 #include "diff/symtab_index.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "support/diag.h"
 #include "support/file.h"
@@ -45,7 +45,9 @@ struct TempDir {
   }
 };
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
 
 // The queries the differ makes, answered by `t`.
 void expect_answers(const ParentSymtab& t) {
