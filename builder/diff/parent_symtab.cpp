@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "diff/symtab_index.h"
 #include "support/diag.h"
 #include "support/file.h"
 
@@ -52,8 +53,25 @@ bool parse_number(std::string_view s, int base, uint64_t& out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+SymType type_of(std::string_view t) {
+  if (t == "FUNC") return SymType::Func;
+  if (t == "OBJECT") return SymType::Object;
+  if (t == "NOTYPE") return SymType::NoType;
+  if (t == "FILE") return SymType::File;
+  if (t == "SECTION") return SymType::Section;
+  if (t == "TLS") return SymType::Tls;
+  return SymType::Other;
+}
+
+SymBind bind_of(std::string_view b) {
+  if (b == "LOCAL") return SymBind::Local;
+  if (b == "GLOBAL") return SymBind::Global;
+  if (b == "WEAK") return SymBind::Weak;
+  return SymBind::Other;
+}
+
 // `num` is the line's first field, already read.
-bool parse_line(LineScanner& in, std::string_view num, ParentSym& out) {
+bool parse_line(LineScanner& in, std::string_view num, ParentSym& out, std::string_view& name) {
   std::string_view value = in.field(), size = in.field(), type = in.field(), bind = in.field(), vis = in.field(),
                    ndx = in.field();
   if (ndx.empty() || vis.empty() || num.size() < 2 || num.back() != ':') return false;
@@ -63,9 +81,9 @@ bool parse_line(LineScanner& in, std::string_view num, ParentSym& out) {
   if (!parse_number(value, 16, out.value) ||
       !parse_number(hex_size ? size.substr(2) : size, hex_size ? 16 : 10, out.size))
     return false;
-  out.name = in.rest();
-  out.type = type;
-  out.bind = bind;
+  name = in.rest();
+  out.type = type_of(type);
+  out.bind = bind_of(bind);
   out.defined = ndx != "UND";
   return true;
 }
@@ -79,32 +97,39 @@ std::string_view next_line(std::string_view text, size_t& pos) {
   return line;
 }
 
+// What a table parsed from text owns.
+struct OwnedArrays {
+  std::vector<ParentSym> syms;
+  std::vector<uint32_t> by_name;
+  std::vector<ParentFile> files;
+  std::string strings;
+
+  uint32_t add_string(std::string_view s) {
+    auto off = static_cast<uint32_t>(strings.size());
+    strings.append(s);
+    return off;
+  }
+};
+
 }  // namespace
 
 ParentSymtab ParentSymtab::parse_file(const std::string& path, bool address_order) {
+  if (is_symtab_index(path)) return load_symtab_index(path, address_order);
   auto text = read_file(path);
   if (!text) throw Fatal(path + ": error: cannot read the parent symbol table [unreadable-symtab]");
-  return parse_text(path, std::make_shared<const std::string>(std::move(*text)), address_order);
+  return parse(path, *text, address_order);
 }
 
 ParentSymtab ParentSymtab::parse(const std::string& name, const std::string& text, bool address_order) {
-  return parse_text(name, std::make_shared<const std::string>(text), address_order);
-}
-
-ParentSymtab ParentSymtab::parse_text(const std::string& name, std::shared_ptr<const std::string> text,
-                                      bool address_order) {
-  ParentSymtab t;
-  t.path_ = name;
-  t.text_ = std::move(text);
-  t.address_order_ = address_order;
-  t.files_.emplace_back();
-  std::string_view all(*t.text_);
+  auto own = std::make_shared<OwnedArrays>();
+  own->files.emplace_back();
+  std::string_view all(text);
   size_t lineno = 0;
   bool in_table = false;
-  size_t file = 0;
-  // About 70 bytes a line in vmlinux.symtab: one allocation in the common case.
-  t.syms_.reserve(all.size() / 64);
-  t.by_name_.reserve(all.size() / 64);
+  uint32_t file = 0;
+  // About 70 bytes a line in vmlinux.symtab, 20 of them the name.
+  own->syms.reserve(all.size() / 64);
+  own->strings.reserve(all.size() / 3);
   for (size_t pos = 0; pos < all.size();) {
     std::string_view line = next_line(all, pos);
     ++lineno;
@@ -117,34 +142,60 @@ ParentSymtab ParentSymtab::parse_text(const std::string& name, std::shared_ptr<c
     std::string_view num = in.field();
     if (num.empty() || num == "Num:") continue;  // a blank line, the column header
     ParentSym s;
-    if (!parse_line(in, num, s))
+    std::string_view sym_name;
+    if (!parse_line(in, num, s, sym_name) || own->strings.size() + sym_name.size() > UINT32_MAX)
       throw Fatal(name + ":" + std::to_string(lineno) + ": error: not a `readelf -s --wide` symbol line: '" +
                   std::string(line) + "' [unreadable-symtab]");
-    if (s.type == "FILE") {
-      t.files_.emplace_back(s.name);
-      file = t.files_.size() - 1;
+    if (s.type == SymType::File) {
+      own->files.push_back({own->add_string(sym_name), static_cast<uint32_t>(sym_name.size())});
+      file = static_cast<uint32_t>(own->files.size() - 1);
       continue;
     }
-    s.file = s.bind == "LOCAL" ? file : 0;
-    s.order = t.syms_.size();
-    t.by_name_.emplace(s.name, t.syms_.size());
-    t.syms_.push_back(std::move(s));
+    s.name_off = own->add_string(sym_name);
+    s.name_len = static_cast<uint32_t>(sym_name.size());
+    s.file = s.bind == SymBind::Local ? file : 0;
+    own->syms.push_back(s);
   }
-  if (t.syms_.empty())
+  if (own->syms.empty())
     throw Fatal(name +
                 ": error: no .symtab symbols found; expected the output of `readelf -s --wide` "
                 "[unreadable-symtab]");
+  own->by_name.resize(own->syms.size());
+  for (size_t i = 0; i < own->by_name.size(); ++i) own->by_name[i] = static_cast<uint32_t>(i);
+  std::string_view strings(own->strings);
+  auto name_at = [&](uint32_t i) { return strings.substr(own->syms[i].name_off, own->syms[i].name_len); };
+  std::stable_sort(own->by_name.begin(), own->by_name.end(),
+                   [&](uint32_t a, uint32_t b) { return name_at(a) < name_at(b); });
+  SymtabArrays arrays{own->syms, own->by_name, own->files, own->strings};
+  return adopt(name, std::move(own), arrays, address_order);
+}
+
+ParentSymtab ParentSymtab::adopt(const std::string& name, std::shared_ptr<const void> storage, SymtabArrays arrays,
+                                 bool address_order) {
+  ParentSymtab t;
+  t.path_ = name;
+  t.storage_ = std::move(storage);
+  t.address_order_ = address_order;
+  t.a_ = arrays;
   return t;
+}
+
+std::span<const uint32_t> ParentSymtab::named(std::string_view name) const {
+  auto lo = std::lower_bound(a_.by_name.begin(), a_.by_name.end(), name,
+                             [&](uint32_t i, std::string_view n) { return name_of(a_.syms[i]) < n; });
+  auto hi = std::upper_bound(lo, a_.by_name.end(), name,
+                             [&](std::string_view n, uint32_t i) { return n < name_of(a_.syms[i]); });
+  return {lo, hi};
 }
 
 std::vector<size_t> ParentSymtab::find_file_blocks(const std::string& source,
                                                    const std::vector<std::string>& locals) const {
   std::vector<size_t> out;
-  for (size_t f = 1; f < files_.size(); ++f) {
-    if (files_[f] != source) continue;
+  for (size_t f = 1; f < a_.files.size(); ++f) {
+    if (a_.strings.substr(a_.files[f].name_off, a_.files[f].name_len) != source) continue;
     bool all = std::all_of(locals.begin(), locals.end(), [&](const std::string& n) {
-      auto [lo, hi] = by_name_.equal_range(n);
-      return std::any_of(lo, hi, [&](const auto& kv) { return syms_[kv.second].file == f; });
+      auto run = named(n);
+      return std::any_of(run.begin(), run.end(), [&](uint32_t i) { return a_.syms[i].file == f; });
     });
     if (all) out.push_back(f);
   }
@@ -152,33 +203,33 @@ std::vector<size_t> ParentSymtab::find_file_blocks(const std::string& source,
 }
 
 std::optional<uint32_t> ParentSymtab::local_sympos(size_t file, const std::string& name) const {
-  auto [lo, hi] = by_name_.equal_range(name);
-  std::vector<const ParentSym*> same;
-  for (auto it = lo; it != hi; ++it) {
-    const ParentSym& s = syms_[it->second];
-    if (s.defined && (s.type == "FUNC" || s.type == "OBJECT" || s.type == "NOTYPE" || s.type == "TLS"))
-      same.push_back(&s);
+  std::vector<uint32_t> same;
+  for (uint32_t i : named(name)) {
+    const ParentSym& s = a_.syms[i];
+    if (s.defined &&
+        (s.type == SymType::Func || s.type == SymType::Object || s.type == SymType::NoType || s.type == SymType::Tls))
+      same.push_back(i);
   }
-  auto key = [&](const ParentSym* s) {
-    return address_order_ ? std::pair(s->value, s->order) : std::pair(s->order, s->order);
+  auto key = [&](uint32_t i) {
+    return address_order_ ? std::pair<uint64_t, uint32_t>(a_.syms[i].value, i) : std::pair<uint64_t, uint32_t>(i, i);
   };
-  std::sort(same.begin(), same.end(), [&](const ParentSym* a, const ParentSym* b) { return key(a) < key(b); });
+  std::sort(same.begin(), same.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
   for (size_t i = 0; i < same.size(); ++i)
-    if (same[i]->file == file && same[i]->bind == "LOCAL") return static_cast<uint32_t>(i + 1);
+    if (a_.syms[same[i]].file == file && a_.syms[same[i]].bind == SymBind::Local) return static_cast<uint32_t>(i + 1);
   return std::nullopt;
 }
 
 bool ParentSymtab::defines_global(const std::string& name) const {
-  auto [lo, hi] = by_name_.equal_range(name);
-  return std::any_of(lo, hi, [&](const auto& kv) {
-    const ParentSym& s = syms_[kv.second];
-    return s.defined && s.bind != "LOCAL";
+  auto run = named(name);
+  return std::any_of(run.begin(), run.end(), [&](uint32_t i) {
+    const ParentSym& s = a_.syms[i];
+    return s.defined && s.bind != SymBind::Local;
   });
 }
 
 bool ParentSymtab::imports(const std::string& name) const {
-  auto [lo, hi] = by_name_.equal_range(name);
-  return lo != hi && std::all_of(lo, hi, [&](const auto& kv) { return !syms_[kv.second].defined; });
+  auto run = named(name);
+  return !run.empty() && std::all_of(run.begin(), run.end(), [&](uint32_t i) { return !a_.syms[i].defined; });
 }
 
 }  // namespace kp

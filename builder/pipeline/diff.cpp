@@ -9,6 +9,11 @@
 // them as kpatch's variables; the differ still checks each against the
 // section's evidence. .printk_index is not among them: its entries are
 // pointers, whatever the size of struct pi_entry.
+//
+// Parent symbol tables: each object's differ run reads its parent's symbol
+// table. kpatch-build gives it the table's compact index
+// (diff/symtab_index.h), made once beside the text in the kernel cache and
+// remade when the text changed or the index is damaged.
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -17,6 +22,7 @@
 #include <sstream>
 
 #include "diff/context.h"
+#include "diff/symtab_index.h"
 #include "elf/btf.h"
 #include "pipeline/context.h"
 
@@ -67,13 +73,27 @@ constexpr std::array<const char*, 8> kDifferVariables{
     "ALT_STRUCT_SIZE", "BUG_STRUCT_SIZE",         "EX_STRUCT_SIZE",          "JUMP_STRUCT_SIZE",
     "ORC_STRUCT_SIZE", "PARA_STRUCT_SIZE", "STATIC_CALL_STRUCT_SIZE", "PRINTK_INDEX_STRUCT_SIZE"};
 
+// The symbol table to give the differ for `parent`: its index, made or
+// remade as needed (a warning says why an index was remade or could not be
+// written).
+std::string parent_symtab(BuildCtx& ctx, const std::string& parent) {
+  fs::path text = parent == "vmlinux" ? ctx.target.vmlinux_symtab : module_symtab(ctx, parent);
+  IndexResult r = ensure_symtab_index(text.string());
+  if (r.outcome == IndexOutcome::Remade)
+    ctx.warnings.push_back("remade the symbol table index " + text.string() + ".idx: " + r.why);
+  else if (r.outcome == IndexOutcome::Unwritable)
+    ctx.warnings.push_back("cannot write the symbol table index of " + text.string() +
+                           ", reading the text instead: " + r.why);
+  return r.path;
+}
+
 void diff_one(BuildCtx& ctx, ObjectJob& o, const std::set<std::string>& patch_globals,
-              const std::map<std::string, std::string>& sizes) {
+              const std::map<std::string, std::string>& sizes, const std::string& symtab) {
   DiffConfig cfg;
   cfg.orig_path = o.orig.string();
   cfg.patched_path = o.patched.string();
   cfg.parent_name = o.parent;
-  cfg.parent_symtab_path = (o.parent == "vmlinux" ? ctx.target.vmlinux_symtab : module_symtab(ctx, o.parent)).string();
+  cfg.parent_symtab_path = symtab;
   cfg.symvers_path = ctx.target.symvers.string();
   o.output = ctx.work / "diff" / flat_name(o.path);
   fs::create_directories(o.output.parent_path());
@@ -112,7 +132,12 @@ void diff_objects(BuildCtx& ctx) {
     for (const std::string& n : new_globals(o))
       for (const ObjectJob& other : ctx.objects)
         if (&other != &o) globals[other.path].insert(n);
-  for (ObjectJob& o : ctx.objects) diff_one(ctx, o, globals[o.path], sizes);
+  std::map<std::string, std::string> symtabs;  // parent -> what the differ reads
+  for (ObjectJob& o : ctx.objects) {
+    auto it = symtabs.find(o.parent);
+    if (it == symtabs.end()) it = symtabs.emplace(o.parent, parent_symtab(ctx, o.parent)).first;
+    diff_one(ctx, o, globals[o.path], sizes, it->second);
+  }
 }
 
 void judge_diffs(BuildCtx& ctx) {

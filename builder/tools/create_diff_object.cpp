@@ -3,20 +3,42 @@
 //
 //   create-diff-object [-d] ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB
 //                      MODULE.SYMVERS PATCH-NAME OUTPUT.o
+//   create-diff-object --index-symtab PARENT-SYMTAB INDEX
 //
-// Exit status: 0 patch object written, 1 error, 2 unsupported change,
-// 3 no functional change.
+// PARENT-SYMTAB is `readelf -s --wide` text or its index; the second form
+// writes the index of a text (diff/symtab_index.h).
+//
+// Exit status: 0 patch object (or index) written, 1 error, 2 unsupported
+// change, 3 no functional change.
 #include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "diff/context.h"
+#include "diff/symtab_index.h"
 
 namespace {
 
 constexpr std::string_view kUsage =
     "usage: create-diff-object [-d|--debug] ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS "
-    "PATCH-NAME OUTPUT.o\n";
+    "PATCH-NAME OUTPUT.o\n"
+    "       create-diff-object --index-symtab PARENT-SYMTAB INDEX\n";
+
+// --index-symtab TEXT INDEX: the index of a `readelf -s --wide` text.
+int index_symtab(const std::string& text, const std::string& index) {
+  try {
+    if (kp::is_symtab_index(text))
+      throw kp::Fatal(text + ": error: already a symbol table index, not `readelf -s --wide` text [unreadable-symtab]");
+    auto stamp = kp::symtab_stamp(text);
+    if (!stamp) throw kp::Fatal(text + ": error: cannot read the parent symbol table [unreadable-symtab]");
+    kp::ParentSymtab table = kp::ParentSymtab::parse_file(text, true);
+    kp::write_symtab_index(table, *stamp, index);
+    return static_cast<int>(kp::ExitCode::Ok);
+  } catch (const kp::Fatal& e) {
+    std::cerr << e.what() << "\n";
+    return static_cast<int>(kp::ExitCode::Error);
+  }
+}
 
 std::optional<kp::DiffConfig> parse_args(int argc, char** argv) {
   kp::DiffConfig cfg;
@@ -45,6 +67,13 @@ std::optional<kp::DiffConfig> parse_args(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "--index-symtab") {
+    if (argc != 4) {
+      std::cerr << kUsage;
+      return static_cast<int>(kp::ExitCode::Error);
+    }
+    return index_symtab(argv[2], argv[3]);
+  }
   auto cfg = parse_args(argc, argv);
   if (!cfg) {
     std::cerr << kUsage;

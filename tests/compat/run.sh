@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots the target kernel with the kpatch manager, tests/vm/examples/lib.sh,
 # the modules of the given build directories, the kernel's binfmt_misc and
-# nls_ascii modules (for modprobe in the callbacks checks) and the guest
+# nls_ascii modules (for modprobe in the callbacks checks), nfsd (the module
+# check) and the guest
 # script vm/NAME.sh.
 #   run.sh RELEASE KPATCH NAME MODULE_DIR...
 set -euo pipefail
@@ -13,4 +14,4 @@ for dir in "$@"; do files+=(--file "$(ls "$dir"/*.ko)"); done
 # The callbacks check makes a pre-patch callback refuse on purpose.
 [[ $name != callbacks ]] || files+=(--allow-log "livepatch: failed to enable patch 'compat_callbacks'")
 exec "$here/../vm/vm-run" --release "$release" --timeout 240 "${files[@]}" \
-  --kmod fs/binfmt_misc.ko --kmod fs/nls/nls_ascii.ko "$here/vm/$name.sh"
+  --kmod fs/binfmt_misc.ko --kmod fs/nls/nls_ascii.ko --kmod fs/nfsd/nfsd.ko "$here/vm/$name.sh"

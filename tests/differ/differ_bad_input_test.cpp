@@ -259,6 +259,60 @@ TEST_F(BadInput, ParentSymtabIsADirectory) {
   expect_error(in, in.symtab, "[unreadable-symtab]");
 }
 
+// The parent symtab's index (create-diff-object --index-symtab): the same
+// answer as the text; damaged, it is refused and nothing is written.
+TEST_F(BadInput, ParentSymtabIndexGivesTheTextsAnswer) {
+  fs::path index = dir_ / "parent.symtab.idx";
+  RunResult made = exec(Command{{tools().differ, "--index-symtab", symtab_.string(), index.string()}, ""});
+  ASSERT_EQ(made.status, 0) << transcript_ << made.err;
+  fs::path from_text = dir_ / "text.o", from_index = dir_ / "index.o";
+  RunResult t = exec(Command{{tools().differ, orig_.string(), patched_.string(), "vmlinux", symtab_.string(),
+                              "/dev/null", "patch", from_text.string()},
+                             ""});
+  RunResult i = exec(Command{{tools().differ, orig_.string(), patched_.string(), "vmlinux", index.string(), "/dev/null",
+                              "patch", from_index.string()},
+                             ""});
+  EXPECT_EQ(t.status, 0) << transcript_ << t.err;
+  EXPECT_EQ(i.status, 0) << transcript_ << i.err;
+  EXPECT_EQ(i.out, t.out);
+  EXPECT_EQ(i.err, t.err);
+  EXPECT_EQ(read_file(from_index), read_file(from_text));
+}
+
+TEST_F(BadInput, DamagedParentSymtabIndex) {
+  fs::path index = dir_ / "parent.symtab.idx";
+  RunResult made = exec(Command{{tools().differ, "--index-symtab", symtab_.string(), index.string()}, ""});
+  ASSERT_EQ(made.status, 0) << transcript_ << made.err;
+  std::string bytes = read_file(index);
+  bytes[bytes.size() / 2] ^= 0x01;
+  write_file(index, bytes);
+  Paths in = good();
+  in.symtab = index;
+  expect_error(in, index, "error: corrupt symbol table index: checksum mismatch (damaged or truncated)");
+  write_file(index, bytes.substr(0, 40));
+  expect_error(in, index, "error: corrupt symbol table index: 40 bytes, shorter than its 64-byte header");
+}
+
+TEST_F(BadInput, IndexOfAnIndexOrOfGarbage) {
+  fs::path index = dir_ / "parent.symtab.idx", again = dir_ / "again.idx";
+  ASSERT_EQ(exec(Command{{tools().differ, "--index-symtab", symtab_.string(), index.string()}, ""}).status, 0);
+  RunResult r = exec(Command{{tools().differ, "--index-symtab", index.string(), again.string()}, ""});
+  EXPECT_EQ(r.status, 1) << transcript_ << r.err;
+  EXPECT_EQ(r.err, index.string() +
+                       ": error: already a symbol table index, not `readelf -s --wide` text "
+                       "[unreadable-symtab]\n");
+  fs::path garbage = dir_ / "garbage.symtab";
+  write_file(garbage, "Symbol table '.symtab' contains 1 entries:\n  what is this\n");
+  r = exec(Command{{tools().differ, "--index-symtab", garbage.string(), again.string()}, ""});
+  EXPECT_EQ(r.status, 1) << transcript_ << r.err;
+  EXPECT_NE(r.err.find(garbage.string() + ":2: error: not a `readelf -s --wide` symbol line"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(again));
+  r = exec(Command{{tools().differ, "--index-symtab", symtab_.string()}, ""});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("usage: create-diff-object"), std::string::npos) << r.err;
+}
+
 TEST_F(BadInput, MissingSymvers) {
   Paths in = good();
   in.symvers = dir_ / "no-such.symvers";

@@ -22,8 +22,9 @@
 # Checks: (orig, orig) exits 3; (orig, patched) exits 0, stdout lists exactly
 # the changed/new functions, and the output object has .text.FUNC for each,
 # .kpatch.funcs with one 32-byte entry per changed function, .kpatch.strings,
-# and defines every data symbol. A mismatch prints the differ's stdout and
-# stderr.
+# and defines every data symbol. The same run with the parent symtab's index
+# (create-diff-object --index-symtab) instead of its text must say and write
+# exactly the same. A mismatch prints the differ's stdout and stderr.
 
 set -euo pipefail
 
@@ -140,6 +141,21 @@ differ "$WORK/orig/$BASE" "$WORK/orig/$BASE" "$WORK/same.o"
 
 LAST_ARGS=("$WORK/orig/$BASE" "$WORK/patched/$BASE" "$PARENT" "$SYMTAB" "$CACHE/Module.symvers" "$PATCH_NAME" "$WORK/out.o")
 differ "$WORK/orig/$BASE" "$WORK/patched/$BASE" "$WORK/out.o"
+
+# The same run on the symtab's index: the same exit, messages and output.
+TEXT_RC=$RC TEXT_OUT=$OUT TEXT_ERR=$ERR
+"$DIFFER" --index-symtab "$SYMTAB" "$WORK/parent.idx" || fail "create-diff-object --index-symtab $SYMTAB failed"
+TEXT_SYMTAB=$SYMTAB SYMTAB=$WORK/parent.idx
+LAST_ARGS=("$WORK/orig/$BASE" "$WORK/patched/$BASE" "$PARENT" "$SYMTAB" "$CACHE/Module.symvers" "$PATCH_NAME" "$WORK/out-idx.o")
+differ "$WORK/orig/$BASE" "$WORK/patched/$BASE" "$WORK/out-idx.o"
+[[ $RC == "$TEXT_RC" && $OUT == "$TEXT_OUT" && $ERR == "$TEXT_ERR" ]] ||
+	mismatch "with the index of $TEXT_SYMTAB the differ said something else than with the text (exit $TEXT_RC, stdout '$TEXT_OUT')"
+if [[ -e $WORK/out.o || -e $WORK/out-idx.o ]]; then
+	cmp -s "$WORK/out.o" "$WORK/out-idx.o" || mismatch "with the index of $TEXT_SYMTAB the output differs from the text's"
+fi
+SYMTAB=$TEXT_SYMTAB
+LAST_ARGS=("$WORK/orig/$BASE" "$WORK/patched/$BASE" "$PARENT" "$SYMTAB" "$CACHE/Module.symvers" "$PATCH_NAME" "$WORK/out.o")
+RC=$TEXT_RC OUT=$TEXT_OUT ERR=$TEXT_ERR
 if [[ $EXIT == 3 ]]; then
 	[[ $RC -eq 3 && $OUT == "$BASE: no functional changes found" && ! -e $WORK/out.o ]] ||
 		mismatch "expected exit 3, 'no functional changes found' and no output"

@@ -2,8 +2,9 @@
 . ./compat-lib.sh
 # Every built patch of the suite at once (non-replace, -R), then unloaded
 # in reverse order: each step takes away exactly its own change.
-patches="meminfo-new-data callbacks new-function new-global shadow-task syscall lockdep"
+patches="meminfo-new-data callbacks new-function new-global shadow-task syscall lockdep module"
 modprobe binfmt_misc
+modprobe nfsd
 loaded=""
 for p in $patches; do
   load_patch "$p"

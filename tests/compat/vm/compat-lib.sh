@@ -20,6 +20,7 @@ has_effect() {
     shadow-task) grep -q '^KpatchCompatShadow:' /proc/self/status ;;
     syscall) [ "$(uname -s)" = KpatchLinux ] ;;
     lockdep) [ "$(head -n 1 /proc/softirqs)" = kpatch-compat-lockdep ] ;;
+    module) grep -qx '# kpatch' /proc/fs/nfs/exports ;;
     *) fail "no probe for $1" ;;
   esac
 }
