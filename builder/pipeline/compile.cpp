@@ -51,9 +51,16 @@ std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path
   return name;
 }
 
-void record(ObjectJob& o, const char* stage, const fs::path& dst, const std::optional<std::string>& cmd_text,
+// Which side of the patch a compile is for; each has its dir in WORK/.
+enum class Side { Original, Patched };
+
+const char* work_subdir(Side side) {
+  return side == Side::Original ? "orig" : "patched";
+}
+
+void record(ObjectJob& o, Side side, const fs::path& dst, const std::optional<std::string>& cmd_text,
             const fs::path& cmd) {
-  if (std::string(stage) == "orig") {
+  if (side == Side::Original) {
     o.orig = dst;
     o.parent = parent_of(cmd_text, cmd, o.path);
     o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
@@ -64,8 +71,8 @@ void record(ObjectJob& o, const char* stage, const fs::path& dst, const std::opt
 }
 
 // Compiles `which` (indexes into ctx.objects) and copies each result to
-// WORK/STAGE/; the originals also go to the cache.
-void compile(BuildCtx& ctx, const char* stage, const std::vector<size_t>& which) {
+// WORK/orig/ or WORK/patched/; the originals also go to the cache.
+void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
   if (which.empty()) return;
   Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
   for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
@@ -73,17 +80,18 @@ void compile(BuildCtx& ctx, const char* stage, const std::vector<size_t>& which)
   ProcResult r = ctx.run.run(cmd);
   if (r.status != 0) {
     std::string tail = r.output.size() > 3000 ? "..." + r.output.substr(r.output.size() - 3000) : r.output;
-    throw BuildError(std::string("compiling the ") + stage + " objects failed:\n" + tail);
+    throw BuildError(std::string("compiling the ") + (side == Side::Original ? "original" : "patched") +
+                     " objects failed:\n" + tail);
   }
   for (size_t i : which) {
     ObjectJob& o = ctx.objects[i];
-    fs::path dst = ctx.work / stage / o.path;
+    fs::path dst = ctx.work / work_subdir(side) / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
     fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
     std::optional<std::string> cmd_text = read_file(cmd.string());
-    record(o, stage, dst, cmd_text, cmd);
-    if (std::string(stage) == "orig" && cmd_text)
+    record(o, side, dst, cmd_text, cmd);
+    if (side == Side::Original && cmd_text)
       if (std::string w = store_original(ctx, o.path, dst, *cmd_text); !w.empty()) ctx.warnings.push_back(w);
   }
 }
@@ -105,17 +113,17 @@ void compile_original(BuildCtx& ctx) {
       misses.push_back(i);
       continue;
     }
-    fs::path dst = ctx.work / "orig" / o.path;
+    fs::path dst = ctx.work / work_subdir(Side::Original) / o.path;
     fs::create_directories(dst.parent_path());
     std::ofstream(dst, std::ios::binary) << hit.object;
-    record(o, "orig", dst, hit.cmd_text, kbuild_cmd_file(ctx.tree, o.path));
+    record(o, Side::Original, dst, hit.cmd_text, kbuild_cmd_file(ctx.tree, o.path));
     ++ctx.originals_from_cache;
   }
-  compile(ctx, "orig", misses);
+  compile(ctx, Side::Original, misses);
 }
 
 void compile_patched(BuildCtx& ctx) {
-  compile(ctx, "patched", all_objects(ctx));
+  compile(ctx, Side::Patched, all_objects(ctx));
 }
 
 }  // namespace kp
