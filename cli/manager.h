@@ -28,6 +28,11 @@ using kp::printable;
 using kp::valid_module_name;
 using kp::valid_release;
 
+// finit_module(2) failing with EBUSY (another patch in transition) is
+// tried this often, this far apart, as by the classic kpatch.
+inline constexpr int kLoadAttempts = 5;
+inline constexpr std::chrono::seconds kLoadRetryInterval{2};
+
 struct Options {
   bool json = false;
   bool force = false;
@@ -74,6 +79,7 @@ class Manager {
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
   int load_checked(const Installed& m);
+  int load_module_retrying(const std::string& path);
   int reenable(const Installed& m);
   int revert_stalled(const std::string& name);
   bool same_build(const Installed& m, const std::string& name);
