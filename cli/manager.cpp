@@ -223,6 +223,7 @@ std::vector<Manager::Task> Manager::stalled_tasks(const std::string& name) {
   for (const std::string& pid : sys_.list("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     for (const std::string& tid : sys_.list("/proc/" + pid + "/task")) {
+      if (tid.empty() || tid.find_first_not_of("0123456789") != std::string::npos) continue;
       std::string base = "/proc/" + pid + "/task/" + tid;
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;

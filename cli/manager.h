@@ -92,6 +92,7 @@ class Manager {
   };
   std::vector<Task> stalled_tasks(const std::string& name);
   void report_blocking_tasks(const std::string& name);
+  std::string stalled_json(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();
   // The metadata a loaded patch exposes itself (kpatch-build makes every
