@@ -41,6 +41,9 @@ std::string errno_text(int e, const std::string& name) {
     case EINVAL: return "the kernel refused " + name + " (see dmesg for the livepatch core's reason)";
     case EKEYREJECTED: return "the module signature of " + name + " was rejected";
     case ENOENT: return name + " needs a symbol the kernel does not have (see dmesg: Unknown symbol)";
+    case EBUSY:
+      return "another patch is still in transition after " + std::to_string(kLoadAttempts) +
+             " attempts (Device or resource busy); wait for it (kpatch list), then load again";
     default: return std::strerror(e);
   }
 }
@@ -220,6 +223,7 @@ std::vector<Manager::Task> Manager::stalled_tasks(const std::string& name) {
   for (const std::string& pid : sys_.list("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     for (const std::string& tid : sys_.list("/proc/" + pid + "/task")) {
+      if (tid.empty() || tid.find_first_not_of("0123456789") != std::string::npos) continue;
       std::string base = "/proc/" + pid + "/task/" + tid;
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;
@@ -294,12 +298,33 @@ int Manager::load_checked(const Installed& m) {
     if (int e = remove_module(name); e != 0)
       return fail(name + ": its disabled patch's module cannot be removed: " + std::strerror(e));
   }
-  if (int e = sys_.load_module(path); e != 0) return fail(path + ": " + errno_text(e, name));
+  if (int e = load_module_retrying(path); e != 0) return fail(path + ": " + errno_text(e, name));
   if (!wait_transition(name)) return revert_stalled(name);
   remove_replaced();
   log("loaded " + name);
   out_ << "loaded " << printable(name) << '\n';
   return 0;
+}
+
+// finit_module(2), tried again while it fails with EBUSY, as the classic
+// kpatch retries insmod: the livepatch core refuses to enable a patch while
+// another patch's transition is in progress (klp_enable_patch), and that
+// transition, someone else's load or unload, usually ends within seconds.
+// Each retry is announced; the last EBUSY is returned to the caller. Our
+// own patch in transition cannot cause it (load_checked waits for or
+// reverses that one), so writing 1 to `enabled` is not retried.
+int Manager::load_module_retrying(const std::string& path) {
+  for (int attempt = 1;; ++attempt) {
+    int e = sys_.load_module(path);
+    if (e != EBUSY || attempt == kLoadAttempts) return e;
+    std::string moving;
+    for (const auto& n : loaded_patches())
+      if (moving.empty() && state_of(n).ends_with("ing")) moving = n;
+    warn(path + ": " + (moving.empty() ? "another patch" : moving) + " is in transition (Device or resource busy); " +
+         "retrying in " + std::to_string(kLoadRetryInterval.count()) + "s (attempt " + std::to_string(attempt + 1) +
+         " of " + std::to_string(kLoadAttempts) + ")");
+    sys_.sleep(kLoadRetryInterval);
+  }
 }
 
 bool Manager::livepatch_module_loaded(const std::string& name) {

@@ -28,6 +28,11 @@ using kp::printable;
 using kp::valid_module_name;
 using kp::valid_release;
 
+// finit_module(2) failing with EBUSY (another patch in transition) is
+// tried this often, this far apart, as by the classic kpatch.
+inline constexpr int kLoadAttempts = 5;
+inline constexpr std::chrono::seconds kLoadRetryInterval{2};
+
 struct Options {
   bool json = false;
   bool force = false;
@@ -74,6 +79,7 @@ class Manager {
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
   int load_checked(const Installed& m);
+  int load_module_retrying(const std::string& path);
   int reenable(const Installed& m);
   int revert_stalled(const std::string& name);
   bool same_build(const Installed& m, const std::string& name);
@@ -86,6 +92,7 @@ class Manager {
   };
   std::vector<Task> stalled_tasks(const std::string& name);
   void report_blocking_tasks(const std::string& name);
+  std::string stalled_json(const std::string& name);
   void remove_replaced();
   std::vector<std::string> loaded_patches();
   // The metadata a loaded patch exposes itself (kpatch-build makes every

@@ -64,6 +64,16 @@ std::optional<Installed> Manager::live_metadata(const std::string& name) {
   return m;
 }
 
+// The tasks of the text's "Stalled processes:" block, for the patch in
+// transition: [{"tid": 1240, "comm": "gmain", "stack": ["[<0>] ...", ...]}].
+std::string Manager::stalled_json(const std::string& name) {
+  std::string s = "[";
+  for (const Task& t : stalled_tasks(name))
+    s += (s.size() > 1 ? ", " : "") + std::string("{\"tid\": ") + t.tid + ", \"comm\": " + json_string(t.comm) +
+         ", \"stack\": " + json_list(t.stack) + "}";
+  return s + "]";
+}
+
 int Manager::list() {
   auto live = loaded_patches();
   std::vector<Installed> inst;
@@ -80,6 +90,7 @@ int Manager::list() {
         out_ << ", \"id\": " << json_string(meta->info.get(pi::kId)) << ", \"version\": " << meta->info.version()
              << ", \"cves\": " << kp::json_string_list(csv(meta->info.get(pi::kCves)))
              << ", \"build_id\": " << json_string(meta->info.get(pi::kBuildId));
+      if (state_of(live[i]).ends_with("ing")) out_ << ", \"stalled\": " << stalled_json(live[i]);
       out_ << "}";
     }
     out_ << "], \"installed\": [";

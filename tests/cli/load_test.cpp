@@ -291,6 +291,46 @@ TEST_P(LoadErrno, IsExplained) {
   EXPECT_TRUE(sys.logs.empty());
 }
 
+// EBUSY: the livepatch core is busy with another patch's transition. As
+// the classic kpatch, the load is tried 5 times, 2 s apart, with a warning
+// before each retry naming the patch in transition.
+TEST_F(LoadTest, BusyLoadIsRetriedUntilTheOtherTransitionEnds) {
+  put(file, fix.with(&Patch::replace, "0"));
+  add_loaded("kpatch_other", "disabling");
+  sys.load_errno[file] = {EBUSY, EBUSY};
+  EXPECT_EQ(kpatch().load(file), 0);
+  EXPECT_EQ(out.str(), "loaded kpatch_fix\n");
+  EXPECT_EQ(err.str(),
+            "kpatch: warning: /home/op/kpatch_fix.ko: kpatch_other is in transition (Device or resource busy); "
+            "retrying in 2s (attempt 2 of 5)\n"
+            "kpatch: warning: /home/op/kpatch_fix.ko: kpatch_other is in transition (Device or resource busy); "
+            "retrying in 2s (attempt 3 of 5)\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko", "finit_module /home/op/kpatch_fix.ko",
+                                    "finit_module /home/op/kpatch_fix.ko"}));
+  EXPECT_EQ(sys.logs, Calls{"loaded kpatch_fix"});
+  EXPECT_EQ(sys.elapsed(), std::chrono::milliseconds(2 * 2000 + 100));  // 2 retries, 1 transition poll
+}
+
+TEST_F(LoadTest, BusyLoadFailsAfterFiveAttempts) {
+  put(file, fix);
+  sys.load_errno[file] = std::deque<int>(6, EBUSY);
+  EXPECT_EQ(kpatch().load(file), 1);
+  EXPECT_EQ(out.str(), "");
+  std::string expected;
+  for (int n = 2; n <= 5; ++n)
+    expected += "kpatch: warning: /home/op/kpatch_fix.ko: another patch is in transition (Device or resource busy); "
+                "retrying in 2s (attempt " + std::to_string(n) + " of 5)\n";
+  expected +=
+      "kpatch: error: /home/op/kpatch_fix.ko: another patch is still in transition after 5 attempts (Device or "
+      "resource busy); wait for it (kpatch list), then load again\n";
+  EXPECT_EQ(err.str(), expected);
+  EXPECT_EQ(sys.calls, locked(Calls(5, "finit_module /home/op/kpatch_fix.ko")));
+  EXPECT_EQ(sys.load_errno[file].size(), 1u);  // no sixth attempt
+  EXPECT_EQ(sys.elapsed(), std::chrono::seconds(8));
+  EXPECT_TRUE(sys.logs.empty());
+  EXPECT_FALSE(sys.exists(kLp + "kpatch_fix"));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Finit, LoadErrno,
     ::testing::Values(

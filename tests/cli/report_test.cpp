@@ -79,11 +79,38 @@ TEST_F(ReportTest, ListJson) {
   EXPECT_EQ(out.str(),
             "{\"loaded\": [{\"name\": \"kpatch_fix\", \"state\": \"enabled\", \"functions\": "
             "[\"vmlinux:cmdline_proc_show,1\"]}, {\"name\": \"kpatch_net\", \"state\": \"disabling\", \"functions\": "
-            "[]}], \"installed\": [{\"name\": \"kpatch_fix\", \"file\": "
+            "[], \"stalled\": []}], \"installed\": [{\"name\": \"kpatch_fix\", \"file\": "
             "\"/var/lib/kpatch/6.1.0-56-cloud-amd64/kpatch_fix.ko\", \"id\": \"fix\", \"version\": 2, \"summary\": "
             "\"Fix \\\"cmdline\\\" leak\\u0009in procfs\", \"cves\": [\"CVE-2024-1234\", \"CVE-2024-5678\"], "
             "\"kernel\": \"6.1.0-56-cloud-amd64\", \"build_id\": \"4c1e9a037700fe123456789abcdef00102030405\", "
             "\"replace\": true, \"functions\": [\"vmlinux:cmdline_proc_show\", \"nfsd:nfsd_dispatch\"]}]}\n");
+}
+
+// The "Stalled processes:" block of the text, as the patch's "stalled"
+// list: only a patch in transition has one.
+TEST_F(ReportTest, ListJsonNamesTheStalledTasks) {
+  add_loaded("kpatch_fix", "enabled");
+  add_loaded("kpatch_net", "enabling");
+  add_task(1, 1, "systemd", "1");
+  add_task(1234, 1240, "gmain", "0", "[<0>] futex_wait_queue+0x60/0x90\n[<0>] futex_wait+0x175/0x260\n");
+  add_task(1234, 1241, "a \"quoted\" name", "0");
+  add_task(2, 2, "kthreadd", "-1");
+  opt.json = true;
+  EXPECT_EQ(kpatch().list(), 0);
+  EXPECT_EQ(out.str(),
+            "{\"loaded\": [{\"name\": \"kpatch_fix\", \"state\": \"enabled\", \"functions\": []}, "
+            "{\"name\": \"kpatch_net\", \"state\": \"enabling\", \"functions\": [], \"stalled\": ["
+            "{\"tid\": 1240, \"comm\": \"gmain\", \"stack\": [\"[<0>] futex_wait_queue+0x60/0x90\", "
+            "\"[<0>] futex_wait+0x175/0x260\"]}, "
+            "{\"tid\": 1241, \"comm\": \"a \\\"quoted\\\" name\", \"stack\": []}]}], \"installed\": []}\n");
+  // Disabling: the tasks still patched stall it.
+  out.str("");
+  sys.files[kLp + "kpatch_net/enabled"] = "0\n";
+  EXPECT_EQ(kpatch().list(), 0);
+  EXPECT_NE(out.str().find("\"state\": \"disabling\", \"functions\": [], \"stalled\": [{\"tid\": 1, \"comm\": "
+                           "\"systemd\", \"stack\": []}]}"),
+            std::string::npos)
+      << out.str();
 }
 
 TEST_F(ReportTest, StatusText) {

@@ -32,6 +32,8 @@ for v in 1 2; do
 	[ "$v" = 1 ] || cves="CVE-2099-0001 CVE-2099-0002" # tests/vm/scenarios/specs/cmdline-v2
 	assert_contains "v$v description has the CVEs" "CVEs fixed: $cves" "$description"
 	assert_contains "v$v rpm provides kpatch-patch($REL)" "kpatch-patch($REL) = $v" "$(rpm -qp --provides "$rpm")"
+	assert_contains "v$v rpm provides classic kpatch's kpatch-patch = $REL" "kpatch-patch = $REL" \
+		"$(rpm -qp --provides "$rpm")"
 	assert_contains "v$v rpm requires kpatch" "kpatch >= 1.0.0" "$(rpm -qp --requires "$rpm")"
 	scripts=$(rpm -qp --scripts "$rpm")
 	for s in 'postinstall scriptlet' 'preuninstall scriptlet' 'postuninstall scriptlet' 'posttrans scriptlet' \

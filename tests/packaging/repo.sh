@@ -153,6 +153,23 @@ assert_eq "dnf upgrade: v2 installed, v1 uninstalled" kpatch_example_cmdline_v2.
 dnf_ remove "$RPM_PATCH"
 assert_eq "dnf remove: nothing installed" "" "$(installed_modules)"
 
+# Classic kpatch's `dnf install "kpatch-patch = $(uname -r)"`, with a Debian
+# release (several '-'): the newest patch for exactly that release; another
+# release of the same version, or another flavour, matches nothing.
+dnf_ install "kpatch-patch = $REL"
+assert_eq "dnf install 'kpatch-patch = $REL': package" "$RPM_PATCH-2-1.x86_64" "$(rpm --root "$root" -q "$RPM_PATCH")"
+for other in 6.1.0-57-cloud-amd64 6.1.0-56-amd64; do
+	if dnf -y --installroot="$root" --releasever=12 --config="$work/dnf/dnf.conf" --setopt=reposdir="$work/dnf/repos" \
+		--setopt=cachedir="$work/dnf/cache" --disablerepo='*' --enablerepo=kpatch \
+		install "kpatch-patch = $other" >"$work/dnf-other.log" 2>&1; then
+		cat "$work/dnf-other.log"
+		fail "dnf install 'kpatch-patch = $other' installed something"
+	fi
+	assert_contains "dnf install 'kpatch-patch = $other': no match" "Unable to find a match: kpatch-patch = $other" \
+		"$(cat "$work/dnf-other.log")"
+done
+dnf_ remove "$RPM_PATCH"
+
 # repo_gpgcheck: a tampered repomd.xml is refused.
 cp -a "$out/yum" "$work/yum-tampered"
 sed -i 's|<revision>|<revision>1|' "$work/yum-tampered/repodata/repomd.xml"

@@ -1,19 +1,45 @@
 # Scenario "blocked": a task asleep in pipe_read keeps the transition from
-# finishing; load --timeout must give up, name the task and revert.
+# finishing. First with the patch loaded by insmod (no kpatch lock held):
+# list and list --json name the stalled reader, and loading another patch
+# meanwhile is refused busy by the livepatch core, tried 5 times, 2 s
+# apart. Then load --timeout must give up, name the task and revert.
+# Both parts stay well within the 15 s after which the livepatch core
+# signals stalled tasks itself (which would end the stall).
 . ./lib.sh
 m=kpatch_scenario_pipe_read
+other=kpatch_example_cmdline
 mkfifo /tmp/fifo
 sleep 1000 >/tmp/fifo &   # the writer holds the fifo open and never writes
 cat /tmp/fifo &           # so the reader sleeps in pipe_read
+reader=$!
 sleep 1
-expect_in "$(cat /proc/$!/stack)" pipe_read "reader's stack"
+expect_in "$(cat /proc/$reader/stack)" pipe_read "reader's stack"
+
+insmod ./$m.ko
+expect_eq "$(cat /sys/kernel/livepatch/$m/transition)" 1 "transition after insmod"
+list=$(./kpatch list)
+expect_in "$list" "$m [enabling...]" "kpatch list"
+expect_in "$list" "Stalled processes:" "kpatch list"
+expect_in "$list" "$reader cat" "kpatch list: the stalled reader"
+json=$(./kpatch list --json)
+expect_in "$json" "{\"tid\": $reader, \"comm\": \"cat\", \"stack\": [" "kpatch list --json: the stalled reader"
+expect_in "$json" "pipe_read+" "kpatch list --json: the reader's stack"
+if ./kpatch load ./$other.ko 2>err; then fail "load during another patch's transition succeeded"; fi
+cat err
+err=$(cat err)
+expect_in "$err" "$other.ko: $m is in transition (Device or resource busy); retrying in 2s (attempt 5 of 5)" "stderr"
+expect_in "$err" "$other.ko: another patch is still in transition after 5 attempts" "stderr"
+! grep -q "^$other " /proc/modules || fail "$other loaded during $m's transition"
+./kpatch unload $m
+[ ! -e /sys/kernel/livepatch/$m ] || fail "$m still in /sys/kernel/livepatch after unload"
+
 start=$(date +%s)
 if ./kpatch load --timeout 5 ./$m.ko 2>err; then fail "load succeeded"; fi
 took=$(( $(date +%s) - start ))
 cat err
 err=$(cat err)
 expect_in "$err" "$m: the patch transition did not finish in 5s; reverting" "stderr"
-expect_in "$err" "blocking task: pid $! (cat)" "stderr"
+expect_in "$err" "blocking task: pid $reader (cat)" "stderr"
 [ "$took" -lt 14 ] || fail "load took ${took}s"
 [ ! -e /sys/kernel/livepatch/$m ] || fail "$m still in /sys/kernel/livepatch"
 ! grep -q "^$m " /proc/modules || fail "modules after failed load: $m in /proc/modules"
