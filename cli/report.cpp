@@ -70,7 +70,7 @@ std::string Manager::stalled_json(const std::string& name) {
   std::string s = "[";
   for (const Task& t : stalled_tasks(name))
     s += (s.size() > 1 ? ", " : "") + std::string("{\"tid\": ") + t.tid + ", \"comm\": " + json_string(t.comm) +
-         ", \"stack\": " + json_list(t.stack) + "}";
+         ", \"stack\": " + kp::json_string_list(t.stack) + "}";
   return s + "]";
 }
 
