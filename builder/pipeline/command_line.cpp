@@ -115,9 +115,6 @@ std::string refused(Opt o) {
     case Opt::SourceRpm:
       return "-r/--sourcerpm takes a kernel source RPM; Debian kernels come from their packages: use --kernel REL "
              "(or -s SRCDIR for a prepared tree)";
-    case Opt::Target:
-      return "-t/--target chooses the make target of a whole-kernel build; kpatch-build compiles only the objects "
-             "a patch touches, so there is none to choose";
     case Opt::OotModule:
     case Opt::OotModuleSrc:
       return "--oot-module/--oot-module-src: out-of-tree module patches are not supported yet; patch a module of "
@@ -163,6 +160,13 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::Debug: ++cfg.debug; break;
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
     case Opt::SkipCleanup: cfg.keep_workdir = true; break;
+    case Opt::Target:
+      // Classic kpatch-build builds the whole kernel (or these targets) twice;
+      // here only the objects the patch touches are compiled. A script that
+      // names its targets goes on working.
+      err << "kpatch-build: note: -t/--target " << printable(v)
+          << " ignored: only the objects the patch touches are compiled\n";
+      break;
     case Opt::AllowFuzz: cfg.allow_fuzz = true; break;
     case Opt::Check: cfg.check_only = true; break;
     case Opt::Json: cfg.json = true; break;
