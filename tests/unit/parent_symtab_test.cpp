@@ -3,24 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "diff/symvers.h"
+#include "parent_symtab_fixture.h"
 #include "support/diag.h"
 
 namespace kp {
 namespace {
 
-// Two files define a static `show`; the second also has `helper`.
-constexpr const char* kSymtab = R"(
-Symbol table '.symtab' contains 9 entries:
-   Num:    Value          Size Type    Bind   Vis      Ndx Name
-     0: 0000000000000000     0 NOTYPE  LOCAL  DEFAULT  UND 
-     1: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS a.c
-     2: ffffffff81000300    10 FUNC    LOCAL  DEFAULT    1 show
-     3: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS b.c
-     4: ffffffff81000100    12 FUNC    LOCAL  DEFAULT    1 show
-     5: ffffffff81000200    12 FUNC    LOCAL  DEFAULT    1 helper
-     6: ffffffff81000400    99 FUNC    GLOBAL DEFAULT    1 exported_fn
-     7: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND imported_fn
-)";
+using testing::kSymtab;
 
 TEST(ParentSymtab, SymposCountsSameNamesInAddressOrder) {
   auto t = ParentSymtab::parse("vmlinux.symtab", kSymtab, true);
@@ -53,8 +42,9 @@ TEST(ParentSymtab, GarbageNamesFileAndLine) {
     ParentSymtab::parse("bad.symtab", "Symbol table '.symtab' contains 1 entries:\n  what is this\n", true);
     FAIL() << "no exception";
   } catch (const Fatal& e) {
-    EXPECT_STREQ(e.what(), "bad.symtab:2: error: not a `readelf -s --wide` symbol line: '  what is this' "
-                           "[unreadable-symtab]");
+    EXPECT_STREQ(e.what(),
+                 "bad.symtab:2: error: not a `readelf -s --wide` symbol line: '  what is this' "
+                 "[unreadable-symtab]");
   }
   EXPECT_THROW(ParentSymtab::parse("empty.symtab", "", true), Fatal);
 }

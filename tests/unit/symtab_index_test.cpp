@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "parent_symtab_fixture.h"
 #include "support/diag.h"
 #include "support/file.h"
 
@@ -19,19 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Two files define a static `show`; the second also has `helper`.
-constexpr const char* kSymtab = R"(
-Symbol table '.symtab' contains 9 entries:
-   Num:    Value          Size Type    Bind   Vis      Ndx Name
-     0: 0000000000000000     0 NOTYPE  LOCAL  DEFAULT  UND 
-     1: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS a.c
-     2: ffffffff81000300    10 FUNC    LOCAL  DEFAULT    1 show
-     3: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS b.c
-     4: ffffffff81000100    12 FUNC    LOCAL  DEFAULT    1 show
-     5: ffffffff81000200    12 FUNC    LOCAL  DEFAULT    1 helper
-     6: ffffffff81000400    99 FUNC    GLOBAL DEFAULT    1 exported_fn
-     7: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND imported_fn
-)";
+using testing::kSymtab;
 
 struct TempDir {
   fs::path path;
