@@ -46,7 +46,9 @@ std::string info_list(const std::vector<std::string>& v) {
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   std::ostringstream s;
-  s << std::put_time(std::gmtime(&t), "%Y-%m-%dT%H:%M:%SZ");
+  std::tm tm{};
+  gmtime_r(&t, &tm);  // kernels of a matrix build at once (pipeline/matrix.cpp)
+  s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
   return s.str();
 }
 
