@@ -347,7 +347,8 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
     for (const ParentBinary::Func* c : cands) {
       std::span<const std::byte> theirs = parent.bytes(*c);
       if (theirs.size() != c->size) continue;  // outside its section: nothing to compare with
-      std::optional<uint64_t> at = first_difference(*fn.sec, fn.value(), fn.size(), theirs, jump_label_sites(orig, *fn.sec));
+      std::optional<uint64_t> at =
+          first_difference(*fn.sec, fn.value(), fn.size(), theirs, jump_label_sites(orig, *fn.sec));
       if (!at) return;  // reproduces
       if (!latest || *at > *latest) {
         latest = at;
