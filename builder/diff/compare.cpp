@@ -25,6 +25,19 @@
 // inclusion then copies along. The same holds for a constant object that
 // points to one.
 //
+// Code that no symbol covers is compared by the piece a function points
+// at, not by its offset: cpu_feature_enabled() (_static_cpu_has) jumps to
+// a `testb; jnz; jmp` piece of .altinstr_aux, which every function of the
+// object appends to in the order the compiler emits them. A patch that
+// changes that order (an inline that is now called from elsewhere, a
+// function that gained a check) moves the pieces of unchanged functions,
+// so their offsets differ while their code does not; and a piece whose
+// code differs at the same offset (another feature bit) is a change the
+// function's own bytes do not show. A piece runs from where the function
+// points to where the next piece something points at begins (as for
+// .fixup below); inside a piece, a reference to another piece is compared
+// by offset.
+//
 // Kernels before 5.17 keep a function's exception fixup code in .fixup,
 // which has no symbols; only the function's __ex_table entries point at
 // it. A function whose fixup code changed is changed, though its own bytes
@@ -55,7 +68,10 @@ struct Span {
   const Section* sec;
   uint64_t begin;
   uint64_t size;
+  bool in_piece = false;  // a piece of symbol-less code (see the essay)
 };
+
+bool same_span(DiffCtx& ctx, const Span& o, const Span& p);
 
 std::vector<std::byte> masked_bytes(const Span& s) {
   std::vector<std::byte> out;
@@ -97,8 +113,22 @@ Target named_target(Object& obj, Target t) {
   return t;
 }
 
+// Code without symbols of its own (.altinstr_aux, .fixup): what a
+// relocation points at there is a piece, not an object.
+bool is_symbolless_code(const Section* sec) {
+  return sec != nullptr && sec->is_exec() && sec->symbols.empty() && sec->sym == nullptr;
+}
+
+// The two pieces of twin symbol-less code sections that `to` and `tp`
+// start, compared as code.
+bool same_piece(DiffCtx& ctx, const Span& o, const Target& to, const Span& p, const Target& tp) {
+  auto [ob, oe] = fixup_piece(ctx, *o.obj, *to.sec, to.offset);
+  auto [pb, pe] = fixup_piece(ctx, *p.obj, *tp.sec, tp.offset);
+  return same_span(ctx, Span{o.obj, to.sec, ob, oe - ob, true}, Span{p.obj, tp.sec, pb, pe - pb, true});
+}
+
 // Variable part for one relocation pair.
-bool same_target(const Span& o, const Reloc& ro, const Span& p, const Reloc& rp) {
+bool same_target(DiffCtx& ctx, const Span& o, const Reloc& ro, const Span& p, const Reloc& rp) {
   Target to = resolve_target(*o.sec, ro);
   Target tp = resolve_target(*p.sec, rp);
   bool merged = tp.sec != nullptr && to.sec != nullptr && (tp.sec->sh.sh_flags & SHF_MERGE) != 0 &&
@@ -114,18 +144,21 @@ bool same_target(const Span& o, const Reloc& ro, const Span& p, const Reloc& rp)
   // The same symbol, at the same place inside it.
   if (to.sym != nullptr && tp.sym != nullptr)
     return same_named(to.sym, tp.sym) && to.offset - to.sym->value() == tp.offset - tp.sym->value();
+  bool pieces = !o.in_piece && !p.in_piece && ro.sym->is_section() && rp.sym->is_section() &&
+                is_symbolless_code(to.sec) && is_symbolless_code(tp.sec) && to.sec->twin == tp.sec;
+  if (pieces) return same_piece(ctx, o, to, p, tp);
   if (ro.addend != rp.addend) return false;
   if (ro.sym->is_section() && rp.sym->is_section()) return ro.sym->sec->twin == rp.sym->sec;
   return false;
 }
 
-bool same_relocs(const Span& o, const Span& p) {
+bool same_relocs(DiffCtx& ctx, const Span& o, const Span& p) {
   auto ro = o.sec->relocs_in(o.begin, o.begin + o.size);
   auto rp = p.sec->relocs_in(p.begin, p.begin + p.size);
   if (ro.size() != rp.size()) return false;
   for (size_t i = 0; i < ro.size(); ++i) {
     if (ro[i].offset - o.begin != rp[i].offset - p.begin || ro[i].type != rp[i].type) return false;
-    if (!same_target(o, ro[i], p, rp[i])) return false;
+    if (!same_target(ctx, o, ro[i], p, rp[i])) return false;
   }
   return true;
 }
@@ -136,9 +169,9 @@ bool same_header(const Section& o, const Section& p) {
 
 // Constant and variable part over one span pair; code may differ in
 // __LINE__ immediates only.
-bool same_span(const Span& o, const Span& p) {
+bool same_span(DiffCtx& ctx, const Span& o, const Span& p) {
   if (o.size != p.size || !same_header(*o.sec, *p.sec)) return false;
-  if (!same_relocs(o, p)) return false;
+  if (!same_relocs(ctx, o, p)) return false;
   auto mo = masked_bytes(o);
   auto mp = masked_bytes(p);
   if (mo == mp) return true;
@@ -153,7 +186,8 @@ Status symbol_status(DiffCtx& ctx, Symbol& p) {
   Symbol& o = *p.twin;
   if (o.sec == nullptr || p.sec == nullptr) return Status::Same;
   if (p.is_func() && (p.size() == 0 || o.size() == 0)) return Status::Same;
-  bool same = same_span(Span{&*ctx.orig, o.sec, o.value(), o.size()}, Span{&*ctx.patched, p.sec, p.value(), p.size()});
+  bool same =
+      same_span(ctx, Span{&*ctx.orig, o.sec, o.value(), o.size()}, Span{&*ctx.patched, p.sec, p.value(), p.size()});
   if (!same) ctx.diag.debug("changed: " + p.name);
   return same ? Status::Same : Status::Changed;
 }
@@ -225,8 +259,8 @@ void propagate_fixup_changes(DiffCtx& ctx) {
     const std::vector<FixupPiece>& twin = orig[p.twin];
     bool same = twin.size() == pieces.size();
     for (size_t i = 0; same && i < pieces.size(); ++i)
-      same = same_span(Span{&*ctx.orig, twin[i].sec, twin[i].begin, twin[i].end - twin[i].begin},
-                       Span{&*ctx.patched, pieces[i].sec, pieces[i].begin, pieces[i].end - pieces[i].begin});
+      same = same_span(ctx, Span{&*ctx.orig, twin[i].sec, twin[i].begin, twin[i].end - twin[i].begin, true},
+                       Span{&*ctx.patched, pieces[i].sec, pieces[i].begin, pieces[i].end - pieces[i].begin, true});
     if (same) continue;
     ctx.diag.debug("changed: " + p.name + " (its .fixup code changed)");
     p.status = Status::Changed;
@@ -254,7 +288,8 @@ void section_status(DiffCtx& ctx, Section& s) {
   } else if (s.sym != nullptr && s.sym->size() == s.size()) {
     s.status = s.sym->status;
   } else {
-    bool same = same_span(Span{&*ctx.orig, s.twin, 0, s.twin->size()}, Span{&*ctx.patched, &s, 0, s.size()});
+    bool same =
+        same_span(ctx, Span{&*ctx.orig, s.twin, 0, s.twin->size(), true}, Span{&*ctx.patched, &s, 0, s.size(), true});
     s.status = same ? Status::Same : Status::Changed;
   }
 }

@@ -18,7 +18,9 @@
 // Where two layouts of one table slice alike, the form of the key tells
 // them apart: two 24-byte absolute jump entries (.quad code, target, key)
 // also slice into three 16-byte pieces, but the 16-byte layout's code
-// field is `.long code - .`, a PC-relative relocation.
+// field is `.long code - .`, a PC-relative relocation. Likewise two 6.12
+// .discard.retpoline_safe entries (`.long 999b`) slice like one of 6.1
+// (`.quad 999b`), whose key is a 64-bit pointer.
 //
 // Order: the variable, or the 6.1 default when it is unset; if that does
 // not fit, the section's sh_entsize, then the layouts of other kernels. The
@@ -98,7 +100,9 @@ bool tail_fits(const Section& sec, uint64_t size, uint64_t tail, uint64_t used) 
 bool key_form_fits(const Section& sec, uint64_t at, KeyForm form) {
   if (form == KeyForm::Any) return true;
   const Reloc* key = sec.reloc_at(at);
-  return key != nullptr && reloc_is_pc_relative(key->type) == (form == KeyForm::Relative);
+  if (key == nullptr) return false;
+  if (form == KeyForm::Relative) return reloc_is_pc_relative(key->type);
+  return !reloc_is_pc_relative(key->type) && reloc_width(key->type) == 8;
 }
 
 // Do entries of `layout` fit the section's relocations and size?

@@ -33,17 +33,18 @@ namespace {
 //                     6-byte struct orc_entry, whose size ORC_STRUCT_SIZE is
 //   .printk_index     a pointer to a struct pi_entry
 //   .discard.func_stack_frame_non_standard  a function pointer
-//   .discard.retpoline_safe, .discard.ibt_endbr_noseal  an _ASM_PTR (8)
+//   .discard.retpoline_safe, .discard.ibt_endbr_noseal  an _ASM_PTR (8);
+//                     a .long (4) in 6.12
 //   site lists        one s32 each
 constexpr std::array<SpecialSection, 20> kSpecial{{
     {".altinstructions", {12}, {{{14}, {13}}}, "ALT_STRUCT_SIZE", 0, {}},
     {".call_sites", {4}, {}, "", 0, {}},
     {".discard.func_stack_frame_non_standard", {8}, {}, "", 0, {}},
-    {".discard.ibt_endbr_noseal", {8}, {{{4}}}, "", 0, {}},
+    {".discard.ibt_endbr_noseal", {8, KeyForm::Absolute}, {{{4}}}, "", 0, {}},
     {".discard.instr_begin", {4}, {}, "", 0, {}},
     {".discard.instr_end", {4}, {}, "", 0, {}},
     {".discard.reachable", {4}, {}, "", 0, {}},
-    {".discard.retpoline_safe", {8}, {{{4}}}, "", 0, {}},
+    {".discard.retpoline_safe", {8, KeyForm::Absolute}, {{{4}}}, "", 0, {}},
     {".discard.unreachable", {4}, {}, "", 0, {}},
     {".orc_unwind_ip", {4}, {}, "", 0, {".orc_unwind", 6, "ORC_STRUCT_SIZE"}},
     {".parainstructions", {16}, {}, "PARA_STRUCT_SIZE", 0, {}},

@@ -32,8 +32,10 @@ struct PairedTable {
 };
 
 // How the key field of an entry names its code site: `.long site - .`
-// (relative) or `.quad site` (absolute). Only where layouts of the same
-// table differ in it (struct jump_entry) does the form tell them apart.
+// (relative) or `.quad site` (absolute: a 64-bit pointer). Only where
+// layouts of the same table differ in it (struct jump_entry; the objtool
+// annotations, `.quad` in 6.1 and `.long` in 6.12) does the form tell them
+// apart.
 enum class KeyForm : uint8_t { Any, Relative, Absolute };
 
 // One kernel's layout of a table's entries.

@@ -28,6 +28,15 @@
 //      find exactly one, sympos N at least N; the one found must be a
 //      function, and it must have an ftrace site (an __mcount_loc entry
 //      inside it) or klp_patch_func() cannot set its ftrace filter.
+//   4. its return thunks. A kernel built with return thunks
+//      (CONFIG_MITIGATION_RETHUNK) rewrites every `jmp __x86_return_thunk`
+//      that .return_sites lists when the module loads (apply_returns);
+//      one it does not list still jumps to the thunk, which on 6.12
+//      WARNs "Unpatched return thunk in use" the first time it runs.
+//      objtool writes .return_sites at the module link, and writes nothing
+//      when it stops at something it cannot read (6.12: an annotation
+//      entry against a symbol other than a section), so every such jump
+//      of the module's code must be listed.
 //
 // The target is the unstripped vmlinux (its __mcount_loc is the table
 // between __start_mcount_loc and __stop_mcount_loc, final addresses), or
@@ -230,6 +239,38 @@ std::vector<std::string> check_module_ftrace_sites(const Object& module) {
   return problems;
 }
 
+std::vector<std::string> check_module_return_sites(const Object& module) {
+  std::set<std::pair<const Section*, uint64_t>> listed;
+  for (const Section& rs : module.sections()) {
+    if (rs.name != ".return_sites") continue;
+    for (const Reloc& r : rs.relocs)
+      if (r.sym->sec != nullptr)
+        listed.emplace(r.sym->sec, (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend));
+  }
+  size_t missing = 0;
+  std::vector<std::string> names;
+  for (const Section& sec : module.sections()) {
+    if (!sec.is_exec()) continue;
+    for (const Reloc& r : sec.relocs) {
+      // `jmp __x86_return_thunk`: e9 and a PC-relative relocation at +1.
+      if (r.sym == nullptr || r.sym->name != "__x86_return_thunk" || r.offset == 0 ||
+          sec.data[r.offset - 1] != std::byte{0xe9} || listed.contains({&sec, r.offset - 1}))
+        continue;
+      ++missing;
+      const Symbol* fn = function_holding(sec, r.offset - 1);
+      std::string name = fn != nullptr ? fn->name : sec.name + "+" + hex(r.offset - 1);
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  if (missing == 0) return {};
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) list += (i ? ", " : "") + names[i];
+  if (names.size() > 5) list += ", ... (" + std::to_string(names.size()) + " functions)";
+  return {std::to_string(missing) + " `jmp __x86_return_thunk` of the patch module (in " + list +
+          ") not listed in .return_sites; the kernel would not patch them and WARN \"Unpatched return thunk in "
+          "use\" (objtool wrote no or too few sites at the module link: see its warnings in the build log)"};
+}
+
 TargetSymbols TargetSymbols::read(const std::string& path, const std::string& label,
                                   const std::vector<std::string>& names) {
   TargetSymbols t;
@@ -330,6 +371,7 @@ void check_module_loads(BuildCtx& ctx) {
   fs::path built = ctx.module_dir / (ctx.module_name() + ".ko");
   Object module = Object::load(built.string());
   std::vector<std::string> problems = check_module_ftrace_sites(module);
+  for (std::string& p : check_module_return_sites(module)) problems.push_back(std::move(p));
   std::vector<ReplacedFunction> funcs = replaced_functions(module);
   std::map<std::string, std::vector<const ReplacedFunction*>> by_object;
   for (const ReplacedFunction& f : funcs) by_object[f.object].push_back(&f);

@@ -33,6 +33,12 @@ std::vector<ReplacedFunction> replaced_functions(const Object& module);
 // entry that does not, naming the function it is in.
 std::vector<std::string> check_module_ftrace_sites(const Object& module);
 
+// The module's return thunks: each `jmp __x86_return_thunk` (e9 and a
+// relocation at +1) in its code must be listed in .return_sites, which
+// the kernel rewrites at load; one message for all that are not, naming
+// the functions.
+std::vector<std::string> check_module_return_sites(const Object& module);
+
 // The vermagic= of a module's .modinfo ("" if it has none).
 std::string module_vermagic(const std::string& path);
 // "" when the patch module's vermagic `ours` is the shipped module's

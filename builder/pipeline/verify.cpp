@@ -29,6 +29,16 @@
 // __x86_return_thunk`) are patched at boot, so the files agree. What
 // -ffunction-sections does change is jumps: see compare_instructions().
 //
+// On 6.12 (CONFIG_X86_KERNEL_IBT) objtool no longer runs on each object:
+// kbuild delays it to vmlinux.o, so our objects are as the compiler left
+// them, and one thing objtool rewrites differs: a static branch
+// (arch_static_branch, "jmp %l[l_yes] # objtool NOPs this") is a 2- or
+// 5-byte jmp here and a NOP of the same length in vmlinux (objtool's
+// jump_label hack; the kernel patches the site at boot and at module load
+// either way). So at the code address of each of the object's __jump_table
+// entries, our jmp matches their NOP of its length (6.12's fs/proc/base.o,
+// __set_oom_adj.isra.0 +0x8d).
+//
 // A local function is looked for in the FILE blocks of the object's source
 // file (there are 21 core.c in vmlinux); if several blocks have one of that
 // name, one matching copy is enough. Shipped modules have no FILE symbols,
@@ -41,6 +51,7 @@
 #include <fstream>
 
 #include "diff/kernel_data.h"
+#include "diff/reloc_targets.h"
 #include "diff/x86_decode.h"
 #include "pipeline/kernel_files.h"
 #include "support/diag.h"
@@ -149,14 +160,29 @@ struct Original {
   std::span<const std::byte> bytes;
   std::vector<bool> relocated;  // per byte
   std::optional<uint64_t> fentry;
+  std::vector<uint64_t> jump_sites;  // static branches, function-relative, sorted
 
-  Original(const Section& s, uint64_t v, uint64_t n)
+  Original(const Section& s, uint64_t v, uint64_t n, const std::vector<uint64_t>& sites)
       : sec(s), value(v), size(n), bytes(s.data.subspan(v, n)), relocated(n, false), fentry(fentry_site(s, v, n)) {
     for (const Reloc& r : sec.relocs_in(value, value + size)) {
       unsigned width = reloc_width(r.type);
       if (width == 0 && r.type != R_X86_64_NONE) width = 4;  // unknown to us: a displacement's worth
       for (uint64_t i = r.offset - value; i < r.offset - value + width && i < size; ++i) relocated[i] = true;
     }
+    for (uint64_t at : sites)
+      if (at >= value && at < value + size) jump_sites.push_back(at - value);
+  }
+
+  // The length of our jmp at `at` if it is a static branch that `theirs`
+  // (the bytes from `at` on) holds as a NOP of that length.
+  unsigned nopped_jump(uint64_t at, std::span<const std::byte> theirs) const {
+    if (!std::binary_search(jump_sites.begin(), jump_sites.end(), at) || at >= size) return 0;
+    unsigned len = bytes[at] == std::byte{0xeb} ? 2 : bytes[at] == std::byte{0xe9} ? 5 : 0;
+    if (len == 0 || at + len > size) return 0;
+    constexpr std::byte kNop2[] = {std::byte{0x66}, std::byte{0x90}};
+    return starts_with(theirs, 0, len == 2 ? std::span<const std::byte>(kNop2) : std::span<const std::byte>(kNop5))
+               ? len
+               : 0;
   }
 
   // Our bytes [from, from + n) against `theirs` (n bytes), masked.
@@ -168,9 +194,14 @@ struct Original {
       uint64_t at = *fentry - from;
       if (theirs[at] == kCall || starts_with(theirs, at, kNop5)) site = at;
     }
-    for (uint64_t i = 0; i < theirs.size(); ++i)
+    for (uint64_t i = 0; i < theirs.size(); ++i) {
+      if (unsigned nop = nopped_jump(from + i, theirs.subspan(i))) {
+        i += nop - 1;
+        continue;
+      }
       if (!relocated[from + i] && !(site && i >= *site && i < *site + 5) && bytes[from + i] != theirs[i])
         return from + i;
+    }
     return std::nullopt;
   }
 };
@@ -243,6 +274,7 @@ std::optional<uint64_t> compare_instructions(const Original& ours, std::span<con
   for (size_t i = 0; i < n; ++i) {
     uint64_t ao = (*a)[i], alen = (*a)[i + 1] - ao, bo = (*b)[i], blen = (*b)[i + 1] - bo;
     std::span<const std::byte> ai = ours.bytes.subspan(ao, alen), bi = theirs.subspan(bo, blen);
+    if (ours.nopped_jump(ao, bi) == alen && blen == alen) continue;
     auto ja = jump_of(ai), jb = jump_of(bi);
     if (ja && jb && ja->cond == jb->cond) {
       if (ours.relocated[ao + ja->disp_at]) continue;
@@ -260,9 +292,28 @@ std::optional<uint64_t> compare_instructions(const Original& ours, std::span<con
 
 }  // namespace
 
+std::vector<uint64_t> jump_label_sites(const Object& obj, const Section& sec) {
+  std::vector<uint64_t> out;
+  auto it = std::find_if(obj.sections().begin(), obj.sections().end(),
+                         [](const Section& s) { return s.name == "__jump_table"; });
+  if (it == obj.sections().end() || it->relocs.empty()) return out;
+  const Section* table = &*it;
+  // struct jump_entry: code, target, key; relative (s32, s32, long: 16
+  // bytes) or, before 5.3, absolute (three longs: 24), told by its first
+  // relocation.
+  uint64_t entry = table->relocs.front().type == R_X86_64_64 ? 24 : 16;
+  for (const Reloc& r : table->relocs) {
+    if (r.offset % entry != 0 || r.sym == nullptr) continue;
+    Target t = resolve_target(r);
+    if (t.sec == &sec) out.push_back(t.offset);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::optional<uint64_t> first_difference(const Section& sec, uint64_t value, uint64_t size,
-                                         std::span<const std::byte> parent) {
-  Original ours(sec, value, size);
+                                         std::span<const std::byte> parent, const std::vector<uint64_t>& jump_sites) {
+  Original ours(sec, value, size, jump_sites);
   if (size == parent.size() && !ours.compare(0, parent)) return std::nullopt;
   return compare_instructions(ours, parent);
 }
@@ -296,7 +347,8 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
     for (const ParentBinary::Func* c : cands) {
       std::span<const std::byte> theirs = parent.bytes(*c);
       if (theirs.size() != c->size) continue;  // outside its section: nothing to compare with
-      std::optional<uint64_t> at = first_difference(*fn.sec, fn.value(), fn.size(), theirs);
+      std::optional<uint64_t> at =
+          first_difference(*fn.sec, fn.value(), fn.size(), theirs, jump_label_sites(orig, *fn.sec));
       if (!at) return;  // reproduces
       if (!latest || *at > *latest) {
         latest = at;

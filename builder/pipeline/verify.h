@@ -59,10 +59,15 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 
 // Where the original function at `value` (`size` bytes) in `sec` first
 // differs from `parent`, its copy in the binary, as an offset into the
-// original; nullopt when they match with relocated fields, the ftrace site
-// and relaxed jumps allowed for (see verify.cpp).
+// original; nullopt when they match with relocated fields, the ftrace site,
+// relaxed jumps and static branches at `jump_sites` (offsets in `sec`,
+// sorted: jump_label_sites()) that the binary holds as NOPs allowed for
+// (see verify.cpp).
 std::optional<uint64_t> first_difference(const Section& sec, uint64_t value, uint64_t size,
-                                         std::span<const std::byte> parent);
+                                         std::span<const std::byte> parent,
+                                         const std::vector<uint64_t>& jump_sites = {});
+// The code addresses in `sec` of `obj`'s __jump_table entries, sorted.
+std::vector<uint64_t> jump_label_sites(const Object& obj, const Section& sec);
 
 // The module's file as the distribution ships it (module names use '_' for
 // '-'), if the kernel cache has it: NAME.ko, or NAME.ko.xz/.zst/.gz (read

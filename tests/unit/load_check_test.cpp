@@ -164,6 +164,43 @@ TEST_F(LoadCheck, ModuleFunctionsResolveInSymbolTableOrder) {
   EXPECT_NE(msg.find("has no ftrace site"), std::string::npos) << msg;
 }
 
+// Return thunks: objtool lists each `jmp __x86_return_thunk` in
+// .return_sites at the module link, and the kernel rewrites those at load.
+// A jump it did not list (objtool stopped early: 6.12's header-proc) is
+// refused, naming its function; listed ones pass.
+TEST_F(LoadCheck, ReturnThunksOutsideReturnSitesAreRefused) {
+  auto module = [&](bool listed) {
+    std::string src = R"(
+	.section .text.one,"ax",@progbits
+	.type	one, @function
+one:
+	movl	$1, %eax
+1:	jmp	__x86_return_thunk
+	.size	one, .-one
+	.section .text.two,"ax",@progbits
+	.type	two, @function
+two:
+	movl	$2, %eax
+2:	jmp	__x86_return_thunk
+	.size	two, .-two
+)";
+    if (listed) src += "\t.section .return_sites,\"a\",@progbits\n\t.long 1b - .\n\t.long 2b - .\n";
+    std::ofstream(dir_ / "thunks.s") << src;
+    sh(std::string(KP_UNIT_CC) + " -c " + (dir_ / "thunks.s").string() + " -o " + (dir_ / "thunks.o").string());
+    return Object::load((dir_ / "thunks.o").string());
+  };
+  // The premise: the assembler wrote e9 and a relocation for each jump.
+  Object unlisted = module(false);
+  EXPECT_EQ(check_module_return_sites(unlisted),
+            std::vector<std::string>{
+                "2 `jmp __x86_return_thunk` of the patch module (in one, two) not listed in .return_sites; the "
+                "kernel would not patch them and WARN \"Unpatched return thunk in use\" (objtool wrote no or too "
+                "few sites at the module link: see its warnings in the build log)"});
+  EXPECT_EQ(check_module_return_sites(module(true)), std::vector<std::string>{});
+  // The compiler's own objects have no thunk jumps here: nothing to list.
+  EXPECT_EQ(check_module_return_sites(Object::load((dir_ / "a.o").string())), std::vector<std::string>{});
+}
+
 // The loader compares vermagic strings; rt-amd64 built from linux-source
 // says preempt_rt where Debian's rt kernel says preempt.
 TEST_F(LoadCheck, AVermagicOtherThanTheShippedModulesIsRefused) {

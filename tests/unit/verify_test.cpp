@@ -22,6 +22,23 @@ int add_scaled(int a, int b) { counter += scale(a); return scale(b) + counter; }
    jump when scale is in the same .text */
 int just_scale(int a) { return scale(a); }
 __attribute__((weak)) int hook(void) { return 1; }
+/* a static branch as 6.12's arch_static_branch writes it: a jmp that
+   objtool turns into a NOP of its length in vmlinux, recorded in
+   __jump_table (code, target, key) */
+int gate_key;
+int gated(int x)
+{
+	asm goto("1: jmp %l[yes]\n\t"
+		 ".pushsection __jump_table, \"aw\"\n\t"
+		 ".balign 8\n\t"
+		 ".long 1b - .\n\t"
+		 ".long %l[yes] - .\n\t"
+		 ".quad gate_key - .\n\t"
+		 ".popsection" : : : : yes);
+	return x + 1;
+yes:
+	return x * 5;
+}
 )";
 
 constexpr const char* kStub = R"(void __fentry__(void) {}
@@ -107,6 +124,27 @@ TEST_F(Verify, ChangedByteIsNamedWithItsOffset) {
             std::vector<std::string>{
                 "lib/fn.o: add_scaled: the compiled original differs from vmlinux at +0x7; the tree does not "
                 "reproduce the shipped kernel (wrong source version, config or compiler?)"});
+}
+
+// The jmp of a static branch at the code address of a __jump_table entry
+// matches the NOP of its length that objtool leaves in vmlinux (6.12, where
+// kbuild runs objtool on vmlinux.o only); any other byte there does not.
+TEST_F(Verify, StaticBranchNoppedInTheBinaryMatches) {
+  Object orig = Object::load((dir_ / "orig.o").string());
+  const Symbol* gated = orig.find_symbol("gated");
+  ASSERT_NE(gated, nullptr);
+  std::vector<uint64_t> sites = jump_label_sites(orig, *gated->sec);
+  ASSERT_EQ(sites.size(), 1u);
+  uint64_t at = sites[0] - gated->value();
+  // The premise: a short jmp there (the target is in the same section).
+  ASSERT_EQ(gated->sec->data[sites[0]], std::byte{0xeb});
+  EXPECT_EQ(check(patched_copy("gated", at, "\x66\x90"), {"gated"}), std::vector<std::string>{});
+  EXPECT_EQ(check(patched_copy("gated", at, "\x66\x91"), {"gated"}),
+            std::vector<std::string>{"lib/fn.o: gated: the compiled original differs from vmlinux at +" + hex(at) +
+                                     "; the tree does not reproduce the shipped kernel (wrong source version, config "
+                                     "or compiler?)"});
+  // A NOP where no static branch is, is a difference.
+  EXPECT_FALSE(check(patched_copy("add_scaled", 7, "\x66\x90"), {"add_scaled"}).empty());
 }
 
 TEST_F(Verify, LocalFunctionIsCheckedInItsFile) {
