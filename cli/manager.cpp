@@ -227,8 +227,8 @@ std::vector<Manager::Task> Manager::stalled_tasks(const std::string& name) {
       std::string base = "/proc/" + pid + "/task/" + tid;
       std::string st = trim(sys_.read(base + "/patch_state").value_or("-1"));
       if (st == "-1" || st == target) continue;
-      out.push_back({tid, trim(sys_.read(base + "/comm").value_or("?")),
-                     split(sys_.read(base + "/stack").value_or(""), '\n')});
+      out.push_back(
+          {tid, trim(sys_.read(base + "/comm").value_or("?")), split(sys_.read(base + "/stack").value_or(""), '\n')});
     }
   }
   return out;
@@ -298,7 +298,14 @@ int Manager::load_checked(const Installed& m) {
     if (int e = remove_module(name); e != 0)
       return fail(name + ": its disabled patch's module cannot be removed: " + std::strerror(e));
   }
-  if (int e = load_module_retrying(path); e != 0) return fail(path + ": " + errno_text(e, name));
+  bool transition_busy = false;
+  if (int e = load_module_retrying(path, transition_busy); e != 0) {
+    if (e == EBUSY && !transition_busy)
+      return fail(path + ": the kernel refused " + name +
+                  " (Device or resource busy) with no other patch in transition: a pre-patch callback or the "
+                  "module's init refused it (see dmesg)");
+    return fail(path + ": " + errno_text(e, name));
+  }
   if (!wait_transition(name)) return revert_stalled(name);
   remove_replaced();
   log("loaded " + name);
@@ -312,17 +319,22 @@ int Manager::load_checked(const Installed& m) {
 // transition, someone else's load or unload, usually ends within seconds.
 // Each retry is announced; the last EBUSY is returned to the caller. Our
 // own patch in transition cannot cause it (load_checked waits for or
-// reverses that one), so writing 1 to `enabled` is not retried.
-int Manager::load_module_retrying(const std::string& path) {
+// reverses that one), so writing 1 to `enabled` is not retried. EBUSY with
+// no patch in transition is the module's own refusal (a pre-patch callback
+// returning -EBUSY): not retried, since each try would run its callbacks
+// again; `transition_busy` tells the caller which it was.
+int Manager::load_module_retrying(const std::string& path, bool& transition_busy) {
   for (int attempt = 1;; ++attempt) {
     int e = sys_.load_module(path);
-    if (e != EBUSY || attempt == kLoadAttempts) return e;
+    if (e != EBUSY) return e;
     std::string moving;
     for (const auto& n : loaded_patches())
       if (moving.empty() && state_of(n).ends_with("ing")) moving = n;
-    warn(path + ": " + (moving.empty() ? "another patch" : moving) + " is in transition (Device or resource busy); " +
-         "retrying in " + std::to_string(kLoadRetryInterval.count()) + "s (attempt " + std::to_string(attempt + 1) +
-         " of " + std::to_string(kLoadAttempts) + ")");
+    transition_busy = !moving.empty();
+    if (!transition_busy || attempt == kLoadAttempts) return e;
+    warn(path + ": " + moving + " is in transition (Device or resource busy); " + "retrying in " +
+         std::to_string(kLoadRetryInterval.count()) + "s (attempt " + std::to_string(attempt + 1) + " of " +
+         std::to_string(kLoadAttempts) + ")");
     sys_.sleep(kLoadRetryInterval);
   }
 }

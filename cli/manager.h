@@ -79,7 +79,7 @@ class Manager {
   bool compatible(const Installed& m, const std::string& path);
   bool wait_transition(const std::string& name);
   int load_checked(const Installed& m);
-  int load_module_retrying(const std::string& path);
+  int load_module_retrying(const std::string& path, bool& transition_busy);
   int reenable(const Installed& m);
   int revert_stalled(const std::string& name);
   bool same_build(const Installed& m, const std::string& name);

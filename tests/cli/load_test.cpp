@@ -214,8 +214,8 @@ TEST_F(LoadTest, PatchBeingDisabledIsReEnabled) {
 }
 
 TEST_F(LoadTest, PatchBeingDisabledIsNotReEnabledFromAnotherBuild) {
-  for (auto [file_in_sys, value] : {std::pair{"srcversion", "0000000000000000000000A"},
-                                    {"parameters/kpatch_built", "2024-12-31T00:00:00Z"}}) {
+  for (auto [file_in_sys, value] :
+       {std::pair{"srcversion", "0000000000000000000000A"}, {"parameters/kpatch_built", "2024-12-31T00:00:00Z"}}) {
     sys.remove_tree("/sys/module/kpatch_fix");
     sys.calls.clear();
     err.str("");
@@ -266,8 +266,9 @@ TEST_F(LoadTest, DisabledPatchWhoseModuleStaysIsAnError) {
   add_loaded("kpatch_fix", "disabled");
   sys.delete_errno["kpatch_fix"] = {EPERM};
   EXPECT_EQ(kpatch().load(file), 1);
-  EXPECT_EQ(err.str(), "kpatch: error: kpatch_fix: its disabled patch's module cannot be removed: Operation not "
-                       "permitted\n");
+  EXPECT_EQ(err.str(),
+            "kpatch: error: kpatch_fix: its disabled patch's module cannot be removed: Operation not "
+            "permitted\n");
   EXPECT_EQ(sys.calls, locked(Calls{"delete_module kpatch_fix"}));
 }
 
@@ -312,14 +313,17 @@ TEST_F(LoadTest, BusyLoadIsRetriedUntilTheOtherTransitionEnds) {
 }
 
 TEST_F(LoadTest, BusyLoadFailsAfterFiveAttempts) {
-  put(file, fix);
+  put(file, fix.with(&Patch::replace, "0"));
+  add_loaded("kpatch_other", "enabling");
   sys.load_errno[file] = std::deque<int>(6, EBUSY);
   EXPECT_EQ(kpatch().load(file), 1);
   EXPECT_EQ(out.str(), "");
   std::string expected;
   for (int n = 2; n <= 5; ++n)
-    expected += "kpatch: warning: /home/op/kpatch_fix.ko: another patch is in transition (Device or resource busy); "
-                "retrying in 2s (attempt " + std::to_string(n) + " of 5)\n";
+    expected +=
+        "kpatch: warning: /home/op/kpatch_fix.ko: kpatch_other is in transition (Device or resource busy); "
+        "retrying in 2s (attempt " +
+        std::to_string(n) + " of 5)\n";
   expected +=
       "kpatch: error: /home/op/kpatch_fix.ko: another patch is still in transition after 5 attempts (Device or "
       "resource busy); wait for it (kpatch list), then load again\n";
@@ -329,6 +333,19 @@ TEST_F(LoadTest, BusyLoadFailsAfterFiveAttempts) {
   EXPECT_EQ(sys.elapsed(), std::chrono::seconds(8));
   EXPECT_TRUE(sys.logs.empty());
   EXPECT_FALSE(sys.exists(kLp + "kpatch_fix"));
+}
+
+// EBUSY with no patch in transition: the module refused itself (a pre-patch
+// callback returned -EBUSY). Trying again would run its callbacks again.
+TEST_F(LoadTest, BusyLoadWithNoTransitionIsTheModulesOwnRefusal) {
+  put(file, fix);
+  sys.load_errno[file] = std::deque<int>(2, EBUSY);
+  EXPECT_EQ(kpatch().load(file), 1);
+  EXPECT_EQ(err.str(),
+            "kpatch: error: /home/op/kpatch_fix.ko: the kernel refused kpatch_fix (Device or resource busy) with no "
+            "other patch in transition: a pre-patch callback or the module's init refused it (see dmesg)\n");
+  EXPECT_EQ(sys.calls, locked(Calls{"finit_module /home/op/kpatch_fix.ko"}));
+  EXPECT_EQ(sys.elapsed(), std::chrono::seconds(0));
 }
 
 INSTANTIATE_TEST_SUITE_P(
