@@ -91,8 +91,7 @@ void Manager::log(const std::string& line) {
 
 // A NAME argument, with dashes for underscores and an optional ".ko".
 std::optional<std::string> Manager::module_name_arg(const std::string& arg) {
-  std::string name = arg.ends_with(".ko") ? arg.substr(0, arg.size() - 3) : arg;
-  std::replace(name.begin(), name.end(), '-', '_');
+  std::string name = kbuild_module_name(arg.ends_with(".ko") ? arg.substr(0, arg.size() - 3) : arg);
   if (valid_module_name(name)) return name;
   fail("invalid module name '" + arg + "' (" + kModuleNameRule + ")");
   return std::nullopt;
@@ -126,9 +125,7 @@ std::string Manager::installed_path(const std::string& release, const std::strin
   if (sys_.exists(dir + name + ".ko")) return dir + name + ".ko";
   for (const auto& f : sys_.list(dir)) {
     if (!f.ends_with(".ko")) continue;
-    std::string n = f.substr(0, f.size() - 3);
-    std::replace(n.begin(), n.end(), '-', '_');
-    if (n == name) return dir + f;
+    if (kbuild_module_name(f.substr(0, f.size() - 3)) == name) return dir + f;
   }
   return dir + name + ".ko";
 }

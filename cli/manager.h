@@ -19,6 +19,7 @@ namespace kpatch {
 
 // The rules shared with the builder (common/), by their names here.
 using kp::json_string;
+using kp::kbuild_module_name;
 namespace pi = kp::patch_info;
 using kp::kMaxModuleName;
 using kp::kMaxRelease;

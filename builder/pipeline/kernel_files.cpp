@@ -28,7 +28,6 @@
 #include <elf.h>
 #include <gelf.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,6 +36,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/names.h"
 #include "elf/elf_file.h"
 #include "pipeline/build_id.h"
 
@@ -228,8 +228,7 @@ std::optional<std::string> module_name_of_file(const std::string& filename) {
   if (const Compression* c = compression_of(n)) n.resize(n.size() - c->suffix.size());
   if (!n.ends_with(".ko") || n.size() == 3) return std::nullopt;
   n.resize(n.size() - 3);
-  std::replace(n.begin(), n.end(), '-', '_');
-  return n;
+  return kbuild_module_name(n);
 }
 
 std::string module_compression(const fs::path& file) {
