@@ -7,6 +7,7 @@
 #include "common/patch_info.h"
 #include "common/text.h"
 #include "elf/elf_file.h"
+#include "elf/modinfo.h"
 #include "support/diag.h"
 #include "support/file.h"
 
@@ -25,27 +26,12 @@ bool matches(const std::string& s, const char* re) {
   throw Fatal(where + ": bad " + field + " '" + printable(value) + "'" + (why.empty() ? "" : ": " + why));
 }
 
-// The .modinfo strings of an ELF module: key=value, NUL-separated. The first
-// value of each key wins (the kernel's own modinfo reads the same way).
+// The .modinfo strings of an ELF module (elf/modinfo.h). The first value of
+// each key wins (the kernel's own modinfo reads the same way).
 std::vector<std::pair<std::string, std::string>> modinfo(const fs::path& ko) {
-  auto elf = elf::ElfFile::open_read(ko.string());
-  for (size_t i = 1; i < elf.section_count(); ++i) {
-    GElf_Shdr sh = elf.shdr(i);
-    if (elf.string_at(elf.shstrndx(), sh.sh_name, "section name") != ".modinfo") continue;
-    auto bytes = elf.bytes(i);
-    std::string all(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t pos = 0; pos < all.size();) {
-      size_t end = all.find('\0', pos);
-      if (end == std::string::npos) end = all.size();
-      std::string entry = all.substr(pos, end - pos);
-      if (size_t eq = entry.find('='); eq != std::string::npos)
-        out.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
-      pos = end + 1;
-    }
-    return out;
-  }
-  throw Fatal(ko.string() + ": no .modinfo section (not a kernel module)");
+  auto entries = elf::read_modinfo(elf::ElfFile::open_read(ko.string()));
+  if (!entries) throw Fatal(ko.string() + ": no .modinfo section (not a kernel module)");
+  return std::move(*entries);
 }
 
 std::string field(const std::vector<std::pair<std::string, std::string>>& info, const std::string& key) {

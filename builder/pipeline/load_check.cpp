@@ -50,6 +50,7 @@
 #include <set>
 
 #include "elf/elf_file.h"
+#include "elf/modinfo.h"
 #include "pipeline/kernel_files.h"
 #include "pipeline/verify.h"
 #include "support/diag.h"
@@ -150,20 +151,10 @@ std::string config_changes(const fs::path& distro, const fs::path& tree) {
 }  // namespace
 
 std::string module_vermagic(const std::string& path) {
-  elf::ElfFile f = elf::ElfFile::open_read(path);
-  for (size_t i = 1; i < f.section_count(); ++i) {
-    GElf_Shdr sh = f.shdr(i);
-    if (f.string_at(f.shstrndx(), sh.sh_name, "section") != ".modinfo") continue;
-    auto bytes = f.bytes(i);
-    std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    for (size_t at = 0; at < text.size();) {
-      size_t end = text.find('\0', at);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view entry = text.substr(at, end - at);
-      if (entry.starts_with("vermagic=")) return std::string(entry.substr(9));
-      at = end + 1;
-    }
-  }
+  auto entries = elf::read_modinfo(elf::ElfFile::open_read(path));
+  if (entries)
+    for (const auto& [key, value] : *entries)
+      if (key == "vermagic") return value;
   return {};
 }
 
