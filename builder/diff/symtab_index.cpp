@@ -81,12 +81,18 @@ struct Mapping {
               "; remove it (kpatch-build remakes it from the text) [corrupt-symtab-index]");
 }
 
-bool read_header(const std::string& path, IndexHeader& h) {
+// Whether the first `n` bytes of `path` (n >= the magic's size) could be
+// read into `buf` and begin with the magic.
+bool read_with_magic(const std::string& path, void* buf, size_t n) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  ssize_t n = ::pread(fd, &h, sizeof h, 0);
+  ssize_t got = ::pread(fd, buf, n, 0);
   ::close(fd);
-  return n == static_cast<ssize_t>(sizeof h) && std::memcmp(h.magic, kMagic, sizeof kMagic) == 0;
+  return got == static_cast<ssize_t>(n) && std::memcmp(buf, kMagic, sizeof kMagic) == 0;
+}
+
+bool read_header(const std::string& path, IndexHeader& h) {
+  return read_with_magic(path, &h, sizeof h);
 }
 
 }  // namespace
@@ -100,11 +106,7 @@ std::optional<SymtabStamp> symtab_stamp(const std::string& text_path) {
 
 bool is_symtab_index(const std::string& path) {
   char magic[sizeof kMagic];
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = ::pread(fd, magic, sizeof magic, 0);
-  ::close(fd);
-  return n == static_cast<ssize_t>(sizeof magic) && std::memcmp(magic, kMagic, sizeof kMagic) == 0;
+  return read_with_magic(path, magic, sizeof magic);
 }
 
 ParentSymtab load_symtab_index(const std::string& path, bool address_order) {
