@@ -324,9 +324,7 @@ int Manager::load_module_retrying(const std::string& path, bool& transition_busy
   for (int attempt = 1;; ++attempt) {
     int e = sys_.load_module(path);
     if (e != EBUSY) return e;
-    std::string moving;
-    for (const auto& n : loaded_patches())
-      if (moving.empty() && state_of(n).ends_with("ing")) moving = n;
+    std::string moving = patch_in_transition();
     transition_busy = !moving.empty();
     if (!transition_busy || attempt == kLoadAttempts) return e;
     warn(path + ": " + moving + " is in transition (Device or resource busy); " + "retrying in " +
@@ -334,6 +332,12 @@ int Manager::load_module_retrying(const std::string& path, bool& transition_busy
          std::to_string(kLoadAttempts) + ")");
     sys_.sleep(kLoadRetryInterval);
   }
+}
+
+std::string Manager::patch_in_transition() {
+  for (const auto& n : loaded_patches())
+    if (in_transition(state_of(n))) return n;
+  return "";
 }
 
 bool Manager::livepatch_module_loaded(const std::string& name) {
@@ -344,7 +348,9 @@ bool Manager::livepatch_module_loaded(const std::string& name) {
 // checksum of the sources) and kpatch_built (a module parameter) agree,
 // each where both sides have it.
 bool Manager::same_build(const Installed& m, const std::string& name) {
-  for (auto [field, file] : {std::pair{"srcversion", "srcversion"}, {pi::kBuilt, "parameters/kpatch_built"}}) {
+  const std::string built_param = std::string("parameters/") + pi::kBuilt;
+  for (auto [field, file] :
+       {std::pair<std::string, std::string>{"srcversion", "srcversion"}, {pi::kBuilt, built_param}}) {
     std::string mine = m.info.get(field), live = trim(sys_.read("/sys/module/" + name + "/" + file).value_or(""));
     if (!mine.empty() && !live.empty() && mine != live) return false;
   }
@@ -489,7 +495,7 @@ int Manager::signal() {
   int status = 0;
   bool warned = false;
   for (const auto& n : loaded_patches()) {
-    if (!state_of(n).ends_with("ing")) continue;
+    if (!in_transition(state_of(n))) continue;
     if (!sys_.exists(kLivepatch + n + "/signal")) {
       if (!warned) warn("this kernel has no livepatch signal attribute; it signals stalled tasks itself");
       warned = true;

@@ -101,6 +101,10 @@ class Manager {
   // path, which /var/lib/kpatch does not know.
   std::optional<Installed> live_metadata(const std::string& name);
   std::string state_of(const std::string& name);
+  // A state_of() of a patch whose transition runs: "enabling", "disabling".
+  static bool in_transition(const std::string& state) { return state.ends_with("ing"); }
+  // The loaded patch in transition (the livepatch core runs one at a time), or "".
+  std::string patch_in_transition();
   std::vector<std::string> patched_functions(const std::string& name);
   std::string running_build_id();
   // cli/install.cpp

@@ -90,7 +90,7 @@ int Manager::list() {
         out_ << ", \"id\": " << json_string(meta->info.get(pi::kId)) << ", \"version\": " << meta->info.version()
              << ", \"cves\": " << kp::json_string_list(csv(meta->info.get(pi::kCves)))
              << ", \"build_id\": " << json_string(meta->info.get(pi::kBuildId));
-      if (state_of(live[i]).ends_with("ing")) out_ << ", \"stalled\": " << stalled_json(live[i]);
+      if (in_transition(state_of(live[i]))) out_ << ", \"stalled\": " << stalled_json(live[i]);
       out_ << "}";
     }
     out_ << "], \"installed\": [";
@@ -102,16 +102,11 @@ int Manager::list() {
   // ends in "...", the tasks stalling a transition follow the loaded
   // patches; the patched functions are in `list --json` and `info`.
   out_ << "Loaded patch modules:\n";
-  std::string moving;  // the patch in transition: the kernel allows one
   for (const auto& n : live) {
     std::string state = state_of(n);
-    if (state.ends_with("ing")) {
-      state += "...";
-      if (moving.empty()) moving = n;
-    }
-    out_ << printable(n) << " [" << state << "]\n";
+    out_ << printable(n) << " [" << state << (in_transition(state) ? "..." : "") << "]\n";
   }
-  if (!moving.empty()) {
+  if (std::string moving = patch_in_transition(); !moving.empty()) {
     out_ << "\nStalled processes:\n";
     for (const Task& t : stalled_tasks(moving)) {
       out_ << printable(t.tid) << ' ' << printable(t.comm) << "\nstack:\n";
