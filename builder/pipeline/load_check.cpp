@@ -60,7 +60,11 @@ namespace kp {
 namespace {
 
 constexpr uint64_t kFuncEntrySize = 32;
-constexpr std::byte kNop5[] = {std::byte{0x0f}, std::byte{0x1f}, std::byte{0x44}, std::byte{0x00}, std::byte{0x00}};
+
+// The offset in its symbol's section that a relocation points at.
+uint64_t target_offset(const Reloc& r) {
+  return (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend);
+}
 
 std::string bytes_text(std::span<const std::byte> b) {
   std::string s;
@@ -184,10 +188,7 @@ std::vector<ReplacedFunction> replaced_functions(const Object& module) {
     if (fn == nullptr || name == nullptr || obj == nullptr || fn->offset != off || name->offset != off + 8 ||
         obj->offset != off + 16 || name->sym->sec == nullptr || obj->sym->sec == nullptr)
       throw BuildError(module.path() + ": .kpatch.funcs entry at +" + hex(off) + " lacks its relocations");
-    auto str = [&](const Reloc& r) {
-      uint64_t at = (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend);
-      return std::string(string_in(module, *r.sym->sec, at));
-    };
+    auto str = [&](const Reloc& r) { return std::string(string_in(module, *r.sym->sec, target_offset(r))); };
     ReplacedFunction f;
     f.new_func = fn->sym->name;
     if (fn->sym->is_section() && fn->sym->sec != nullptr)
@@ -206,7 +207,7 @@ std::vector<std::string> check_module_ftrace_sites(const Object& module) {
     if (mc.name != "__mcount_loc") continue;
     for (const Reloc& r : mc.relocs) {
       const Section* sec = r.sym->sec;
-      uint64_t at = (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend);
+      uint64_t at = target_offset(r);
       std::string where = "__mcount_loc+" + hex(r.offset);
       if (r.type != R_X86_64_64 || sec == nullptr || !sec->is_exec() || at + 5 > sec->data.size()) {
         problems.push_back("the patch module's ftrace site " + where + " does not point into its code");
@@ -235,8 +236,7 @@ std::vector<std::string> check_module_return_sites(const Object& module) {
   for (const Section& rs : module.sections()) {
     if (rs.name != ".return_sites") continue;
     for (const Reloc& r : rs.relocs)
-      if (r.sym->sec != nullptr)
-        listed.emplace(r.sym->sec, (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend));
+      if (r.sym->sec != nullptr) listed.emplace(r.sym->sec, target_offset(r));
   }
   size_t missing = 0;
   std::vector<std::string> names;
@@ -280,9 +280,7 @@ TargetSymbols TargetSymbols::read(const std::string& path, const std::string& la
     for (const Section& mc : obj.sections()) {
       if (mc.name != "__mcount_loc") continue;
       for (const Reloc& r : mc.relocs)
-        if (r.sym->sec != nullptr)
-          t.sites_[r.sym->sec->index].push_back((r.sym->is_section() ? 0 : r.sym->value()) +
-                                                static_cast<uint64_t>(r.addend));
+        if (r.sym->sec != nullptr) t.sites_[r.sym->sec->index].push_back(target_offset(r));
     }
   } else {
     // vmlinux: address order; the sites are the words between

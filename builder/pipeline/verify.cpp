@@ -61,7 +61,6 @@ namespace kp {
 namespace {
 
 constexpr std::byte kCall{0xe8};
-constexpr std::byte kNop5[] = {std::byte{0x0f}, std::byte{0x1f}, std::byte{0x44}, std::byte{0x00}, std::byte{0x00}};
 
 bool starts_with(std::span<const std::byte> s, uint64_t at, std::span<const std::byte> what) {
   return at + what.size() <= s.size() && std::equal(what.begin(), what.end(), s.begin() + at);

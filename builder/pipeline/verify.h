@@ -17,6 +17,11 @@
 
 namespace kp {
 
+// The 5-byte NOP (nopl 0x0(%rax,%rax,1)) at an ftrace site the kernel has
+// not enabled: what the shipped binaries and a loadable module hold there.
+inline constexpr std::byte kNop5[] = {std::byte{0x0f}, std::byte{0x1f}, std::byte{0x44}, std::byte{0x00},
+                                      std::byte{0x00}};
+
 // The functions of a linked binary: vmlinux (ET_EXEC), a module (ET_REL,
 // possibly without FILE symbols), or any ET_DYN stand-in in tests.
 class ParentBinary {
