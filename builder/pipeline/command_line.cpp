@@ -14,7 +14,7 @@ const char* const kBuildUsage =
     "usage: kpatch-build --manifest FILE | --bundle FILE|DIR [--kernel REL]... [-o DIR] [-j N] [-d]\n"
     "                    [--sign-key KEY --sign-cert CERT] [--skip-compiler-check] [--allow-fuzz]\n"
     "       kpatch-build [--kernel REL]... [-n NAME] [-o DIR] [-j N] [-R] [--skip-compiler-check]\n"
-    "                    [--skip-cleanup] [--allow-fuzz] PATCH...\n"
+    "                    [--skip-cleanup] [--allow-fuzz] [--no-replay] PATCH...\n"
     "       kpatch-build --check [--json] (--manifest FILE | PATCH...) [--kernel REL]...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n"
     "       kpatch-build -v VMLINUX [-n NAME] [-o DIR] [-R] PATCH...   (a Debian kernel's -dbg vmlinux)\n"
@@ -40,6 +40,7 @@ enum class Opt {
   SkipCompilerCheck,
   SkipCleanup,
   AllowFuzz,
+  NoReplay,
   Check,
   Json,
   Help,
@@ -78,6 +79,7 @@ const std::map<std::string, Spec>& long_options() {
       {"skip-gcc-check", {Opt::SkipCompilerCheck, false}},  // classic name
       {"skip-cleanup", {Opt::SkipCleanup, false}},
       {"allow-fuzz", {Opt::AllowFuzz, false}},
+      {"no-replay", {Opt::NoReplay, false}},
       {"check", {Opt::Check, false}},
       {"json", {Opt::Json, false}},
       {"help", {Opt::Help, false}},
@@ -160,6 +162,7 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::Debug: ++cfg.debug; break;
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
     case Opt::SkipCleanup: cfg.keep_workdir = true; break;
+    case Opt::NoReplay: cfg.kbuild_replay = false; break;
     case Opt::Target:
       // Classic kpatch-build builds the whole kernel (or these targets) twice;
       // here only the objects the patch touches are compiled. A script that

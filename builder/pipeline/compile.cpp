@@ -1,7 +1,9 @@
 // Compiling the affected objects, before and after the patch, through
 // Kbuild so every flag matches the distribution's build; with
 // -ffunction-sections -fdata-sections (from make.args) so the differ can
-// take functions one by one. Each object's .cmd file is read once per
+// take functions one by one. The patched side runs the command Kbuild
+// recorded for the original when that is the same as make
+// (kbuild_replay.cpp). Each object's .cmd file is read once per
 // compile: its parent (vmlinux or a module) and its exported symbols' CRCs.
 #include <fstream>
 #include <optional>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "pipeline/context.h"
+#include "pipeline/kbuild_replay.h"
 #include "pipeline/originals.h"
 #include "support/file.h"
 
@@ -64,15 +67,15 @@ void record(ObjectJob& o, Side side, const fs::path& dst, const std::optional<st
     o.orig = dst;
     o.parent = parent_of(cmd_text, cmd, o.path);
     o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
+    o.kbuild_command = kbuild_recorded_command(cmd_text.value_or(""), o.path);
   } else {
     o.patched = dst;
     o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));
   }
 }
 
-// Compiles `which` (indexes into ctx.objects) and copies each result to
-// WORK/orig/ or WORK/patched/; the originals also go to the cache.
-void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
+// One Kbuild make of the objects `which` (indexes into ctx.objects).
+void make_objects(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
   if (which.empty()) return;
   Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
   for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
@@ -83,13 +86,33 @@ void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
     throw BuildError(std::string("compiling the ") + (side == Side::Original ? "original" : "patched") +
                      " objects failed:\n" + tail);
   }
+}
+
+// The patched objects Kbuild's recorded command compiled
+// (kbuild_replay.cpp); the others are left for make.
+std::vector<size_t> replay_patched(BuildCtx& ctx, const std::vector<size_t>& which) {
+  std::vector<size_t> left;
+  for (size_t i : which) {
+    ObjectJob& o = ctx.objects[i];
+    o.replayed = ctx.cfg.kbuild_replay && replay_refusal(ctx, o).empty() && replay_compile(ctx, o);
+    if (!o.replayed) left.push_back(i);
+  }
+  return left;
+}
+
+// Compiles `which` and copies each result to WORK/orig/ or WORK/patched/;
+// the originals also go to the cache.
+void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
+  make_objects(ctx, side, side == Side::Patched ? replay_patched(ctx, which) : which);
   for (size_t i : which) {
     ObjectJob& o = ctx.objects[i];
     fs::path dst = ctx.work / work_subdir(side) / o.path;
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
     fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
-    std::optional<std::string> cmd_text = read_file(cmd.string());
+    // A replayed compile leaves the .cmd as the original's: it exports
+    // nothing, so there are no CRCs to read.
+    std::optional<std::string> cmd_text = o.replayed ? std::nullopt : read_file(cmd.string());
     record(o, side, dst, cmd_text, cmd);
     if (side == Side::Original && cmd_text)
       if (std::string w = store_original(ctx, o.path, dst, *cmd_text); !w.empty()) ctx.warnings.push_back(w);

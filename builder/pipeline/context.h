@@ -22,9 +22,9 @@ namespace fs = std::filesystem;
 struct BuildConfig {
   std::optional<fs::path> manifest_path;
   std::optional<fs::path> bundle_path;  // --bundle (manifest/bundle.h)
-  std::vector<std::string> kernels;  // --kernel; overrides the manifest's list
-  std::vector<fs::path> patches;     // the classic form's PATCH arguments
-  std::string name;                  // -n: module name for the classic form
+  std::vector<std::string> kernels;     // --kernel; overrides the manifest's list
+  std::vector<fs::path> patches;        // the classic form's PATCH arguments
+  std::string name;                     // -n: module name for the classic form
   fs::path output_dir = ".";
   unsigned jobs = 2;
   // -d, repeatable as in classic kpatch-build: 1 keeps the work directory
@@ -32,6 +32,9 @@ struct BuildConfig {
   // output (the build log) to stderr.
   unsigned debug = 0;
   bool keep_workdir = false;  // --skip-cleanup (classic), also implied by --debug
+  // Patched objects and the module without make where Kbuild's recorded
+  // commands do the same (kbuild_replay.cpp, module_recipe.cpp); off: --no-replay.
+  bool kbuild_replay = true;
   bool skip_compiler_check = false;
   bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
   bool check_only = false;      // --check: compile and diff, report, link nothing (check.cpp)
@@ -67,6 +70,10 @@ struct ObjectJob {
   // CONFIG_MODVERSIONS CRCs of the symbols the object exports, by name, from
   // Kbuild's #SYMVER lines after each compile (modversions.cpp).
   std::map<std::string, std::string> crcs_orig, crcs_patched;
+  // The command Kbuild ran for the original, from its .cmd file: the
+  // patched side runs it again when it can (kbuild_replay.cpp).
+  std::optional<std::string> kbuild_command;
+  bool replayed = false;  // the patched side was compiled that way
 };
 
 struct BuildCtx {
@@ -84,7 +91,8 @@ struct BuildCtx {
   std::vector<std::string> changed_files;
   std::vector<ObjectJob> objects;
   fs::path module_dir;
-  fs::path ko;  // the finished module
+  std::string module_linked_by;  // "make" or "recipe" (module_recipe.cpp)
+  fs::path ko;                   // the finished module
   std::string build_id;
   std::vector<std::pair<std::string, double>> timings;  // stage, seconds
   // Printed after the stage that found them, and kept in the report.
@@ -112,7 +120,7 @@ void check_compiler(BuildCtx& ctx);      // the kernel's compiler, unless overri
 // The Debian package of a compiler command: gcc-12 for gcc-12 and for
 // x86_64-linux-gnu-gcc-12 (what 6.12's CONFIG_CC_VERSION_TEXT names).
 std::string compiler_package(const std::string& cc);
-void make_workdir(BuildCtx& ctx);        // private view of the tree
+void make_workdir(BuildCtx& ctx);  // private view of the tree
 void release_workdir(BuildCtx& ctx);
 void check_patches(BuildCtx& ctx);     // every hunk applies (dry run), changed files
 void find_objects(BuildCtx& ctx);      // objects the changed files build
@@ -127,15 +135,15 @@ void judge_diffs(BuildCtx& ctx);          // any refusal, or no change at all, s
 // environment is kept as it is. Structs the kernel lacks are left out
 // (diff.cpp).
 std::map<std::string, std::string> kernel_size_variables(const fs::path& vmlinux);
-void verify_originals(BuildCtx& ctx);     // replaced functions match the shipped binaries
+void verify_originals(BuildCtx& ctx);  // replaced functions match the shipped binaries
 // The message for a link that failed on symbols nothing resolves (modpost's
 // "undefined!"), naming each and the patched objects that need it; "" when
 // the output has none.
 std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir);
-void assemble_module(BuildCtx& ctx);      // Kbuild: hook + diff outputs
-void check_module_loads(BuildCtx& ctx);   // what the kernel checks at load (load_check.cpp)
-void finish_module(BuildCtx& ctx);        // klp relocations, signature, output
-void write_report(BuildCtx& ctx);         // JSON next to the module
+void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
+void check_module_loads(BuildCtx& ctx);  // what the kernel checks at load (load_check.cpp)
+void finish_module(BuildCtx& ctx);       // klp relocations, signature, output
+void write_report(BuildCtx& ctx);        // JSON next to the module
 // One object's result as a JSON object (the report's and --check's).
 std::string object_json(const ObjectJob& o);
 // "patched", "refused", "unchanged" or "error" for a differ exit status.
@@ -166,6 +174,8 @@ std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_tex
 // without KBUILD_MODNAME.
 fs::path kbuild_cmd_file(const fs::path& tree, const std::string& obj);
 std::string kbuild_parent(const std::string& cmd_text);
+// KEY's value in a kernel .config, quotes removed; "" when unset.
+std::string config_value(const fs::path& config, const std::string& key);
 // A make argument with kmod/ added to KCFLAGS (compile.cpp): every compile
 // of patched-tree objects uses the same flags.
 std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg);

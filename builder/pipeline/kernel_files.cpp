@@ -116,14 +116,6 @@ std::string describe(const Identity& id) {
   return s;
 }
 
-std::string config_value(const fs::path& config, const std::string& key) {
-  std::ifstream in(config);
-  for (std::string line; std::getline(in, line);)
-    if (line.starts_with(key + "=\"") && line.size() > key.size() + 2 && line.ends_with("\""))
-      return line.substr(key.size() + 2, line.size() - key.size() - 3);
-  return {};
-}
-
 std::string first_line(const fs::path& p) {
   std::ifstream in(p);
   std::string line;

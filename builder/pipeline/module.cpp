@@ -6,7 +6,8 @@
 // target kernel and its build ID, patch hashes, build time), and the
 // differ's outputs as ready-made objects (each with the .cmd file modpost
 // expects). Kbuild links and modposts it against the target tree, so
-// vermagic and symbol CRCs are the kernel's own. Then the klp relocation
+// vermagic and symbol CRCs are the kernel's own; after the first link of a
+// kernel its commands are replayed without make (module_recipe.cpp). Then the klp relocation
 // step (module/klp_convert.cpp) turns it into a livepatch module, which is
 // optionally signed and moved to the output directory atomically.
 #include <chrono>
@@ -22,6 +23,7 @@
 #include "elf/object.h"
 #include "module/klp_convert.h"
 #include "pipeline/context.h"
+#include "pipeline/module_recipe.h"
 #include "sys/signals.h"
 
 namespace kp {
@@ -135,6 +137,11 @@ void assemble_module(BuildCtx& ctx) {
   kbuild << "\nldflags-y += -T $(src)/kpatch.lds\nccflags-y += -DKPATCH_REPLACE=" << (ctx.manifest.replace ? 1 : 0)
          << "\n";
   kbuild.close();
+  ctx.module_dir = dir;
+  if (ctx.cfg.kbuild_replay && replay_module_link(ctx, dir)) {
+    ctx.module_linked_by = "recipe";
+    return;
+  }
   Command make{
       {"make", "-C", ctx.tree.string(), "M=" + dir.string(), "KBUILD_EXTRA_SYMBOLS=" + ctx.target.symvers.string()},
       {},
@@ -147,7 +154,8 @@ void assemble_module(BuildCtx& ctx) {
     if (std::string why = unresolved_symbols(r.output, dir); !why.empty()) throw BuildError(why);
     throw BuildError("linking the patch module failed:\n" + r.output);
   }
-  ctx.module_dir = dir;
+  ctx.module_linked_by = "make";
+  if (std::string w = store_module_recipe(ctx, dir); !w.empty()) ctx.warnings.push_back(w);
 }
 
 void finish_module(BuildCtx& ctx) {

@@ -59,7 +59,14 @@ std::string flat(const std::string& path) {
   return s;
 }
 
-// The names and contents of the kpatch include dir's files, as one digest.
+std::string compiler_of(const BuildCtx& ctx) {
+  for (const auto& a : ctx.target.make_args)
+    if (a.starts_with("CC=")) return a.substr(3);
+  return "gcc";
+}
+
+}  // namespace
+
 std::string kmod_digest(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -71,25 +78,21 @@ std::string kmod_digest(const fs::path& dir) {
   return fnv1a(all);
 }
 
-std::string compiler_of(const BuildCtx& ctx) {
-  for (const auto& a : ctx.target.make_args)
-    if (a.starts_with("CC=")) return a.substr(3);
-  return "gcc";
+const std::string& compiler_version(BuildCtx& ctx) {
+  if (ctx.compiler_version.empty()) {
+    ProcResult r = ctx.run.run({{compiler_of(ctx), "--version"}, "", {}});
+    ctx.compiler_version = r.status == 0 ? r.output.substr(0, r.output.find('\n')) : "";
+    if (ctx.compiler_version.empty()) ctx.compiler_version = "unknown";
+  }
+  return ctx.compiler_version;
 }
-
-}  // namespace
 
 fs::path originals_dir(const BuildCtx& ctx) {
   return ctx.target.cache.empty() ? fs::path() : ctx.target.cache / "originals";
 }
 
 std::string original_key(BuildCtx& ctx, const std::string& object) {
-  if (ctx.compiler_version.empty()) {
-    ProcResult r = ctx.run.run({{compiler_of(ctx), "--version"}, "", {}});
-    ctx.compiler_version = r.status == 0 ? r.output.substr(0, r.output.find('\n')) : "";
-    if (ctx.compiler_version.empty()) ctx.compiler_version = "unknown";
-  }
-  std::string key = std::string(kFormat) + "\nobject=" + object + "\ncompiler=" + ctx.compiler_version + "\n";
+  std::string key = std::string(kFormat) + "\nobject=" + object + "\ncompiler=" + compiler_version(ctx) + "\n";
   std::string kmod = ctx.cfg.kmod_dir.empty() ? "" : fs::absolute(ctx.cfg.kmod_dir).string();
   for (const auto& a : ctx.target.make_args) {
     std::string arg = with_kpatch_include(ctx, a);

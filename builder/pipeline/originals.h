@@ -14,6 +14,12 @@ struct CachedOriginal {
   std::string cmd_text;  // Kbuild's .cmd of it
 };
 
+// The names and contents of the kpatch include dir's files, as one digest.
+std::string kmod_digest(const fs::path& dir);
+
+// The first line of `CC --version`, asked once per build.
+const std::string& compiler_version(BuildCtx& ctx);
+
 // CACHE/originals, or empty when the target has no cache (-s).
 fs::path originals_dir(const BuildCtx& ctx);
 

@@ -28,7 +28,9 @@ const char* diff_outcome(int status) {
 std::string object_json(const ObjectJob& o) {
   return "{\"object\": " + json(o.path) + ", \"parent\": " + json(o.parent) +
          ", \"result\": " + json(diff_outcome(o.diff_status)) + ", \"changed\": " + json_string_list(o.changed) +
-         ", \"new\": " + json_string_list(o.added) + ", \"messages\": " + json(o.messages) + "}";
+         ", \"new\": " + json_string_list(o.added) +
+         ", \"patched_compiled_by\": " + json(o.replayed ? "recorded command" : "make") +
+         ", \"messages\": " + json(o.messages) + "}";
 }
 
 void write_report(BuildCtx& ctx) {
@@ -38,7 +40,8 @@ void write_report(BuildCtx& ctx) {
       << ",\n  \"version\": " << ctx.manifest.version << ",\n  \"kernel\": " << json(ctx.target.release)
       << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_string_list(ctx.manifest.cves)
       << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_string_list(ctx.warnings)
-      << ",\n  \"originals_from_cache\": " << ctx.originals_from_cache << ",\n  \"objects\": [";
+      << ",\n  \"originals_from_cache\": " << ctx.originals_from_cache
+      << ",\n  \"module_linked_by\": " << json(ctx.module_linked_by) << ",\n  \"objects\": [";
   for (size_t i = 0; i < ctx.objects.size(); ++i) out << (i ? "," : "") << "\n    " << object_json(ctx.objects[i]);
   out << "\n  ],\n  \"timings\": {";
   for (size_t i = 0; i < ctx.timings.size(); ++i)

@@ -52,18 +52,6 @@ ProcResult must(BuildCtx& ctx, const Command& cmd, const std::string& what) {
   return r;
 }
 
-std::string config_value(const fs::path& config, const std::string& key) {
-  std::ifstream in(config);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with(key + "=")) {
-      std::string v = line.substr(key.size() + 1);
-      if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
-      return v;
-    }
-  return {};
-}
-
 std::string uts_release(const fs::path& tree) {
   std::ifstream in(tree / "include/generated/utsrelease.h");
   static const std::regex def("#define UTS_RELEASE \"([^\"]+)\"");
@@ -130,6 +118,18 @@ void prepare_source_tree(BuildCtx& ctx) {
 }
 
 }  // namespace
+
+std::string config_value(const fs::path& config, const std::string& key) {
+  std::ifstream in(config);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(key + "=")) {
+      std::string v = line.substr(key.size() + 1);
+      if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  return {};
+}
 
 void prepare_target(BuildCtx& ctx) {
   if (!ctx.cfg.sourcedir.empty()) return prepare_source_tree(ctx);

@@ -1,0 +1,137 @@
+// Compiling a patched object without Kbuild's make.
+//
+// A warm one-file build spends most of its compile stage in make, not in
+// the compiler: make reads the tree's Makefiles, checks the prepare
+// targets and the host tools, and descends to the object's directory
+// before it runs one compiler command (fs/proc/cmdline.o on 6.1: about
+// 4.9 s through make, 0.5 s for the compiler and objtool alone). Kbuild
+// records the exact command it ran for each object in the object's .cmd
+// file: `cmd_OBJ := ...` up to 6.1, `savedcmd_OBJ := ...` since, with the
+// compiler, every flag, and objtool appended when the kernel runs it per
+// object. The original side is compiled through make (or taken from the
+// cache of original objects, which keeps that .cmd text), so the patched
+// side can run the same command on the patched source, with /bin/sh in
+// the tree as make runs it, and get the object make would have made.
+//
+// That holds only while nothing else of Kbuild's rule for the object
+// matters, so the recorded command is used only when:
+//  - the patches change C, assembler and header sources only (patches.cpp
+//    and find_objects refuse every other file, so no Makefile can change
+//    the command);
+//  - the command was recorded with this build's KCFLAGS: a cached original
+//    from another checkout with the same kmod headers names another kmod
+//    dir;
+//  - the original exports nothing under CONFIG_MODVERSIONS (no #SYMVER
+//    lines: genksyms is a separate step of the rule), and after the compile
+//    the patched object exports nothing either (a symbol __ksymtab_* up to
+//    6.1, __export_symbol_* since);
+//  - the kernel does not run recordmcount after the compiler
+//    (CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT), another step of the rule;
+//  - the object path and the command's KCFLAGS are plain path characters.
+// Anything else, and a recorded command that fails, goes to make, so a
+// compile error is always reported as Kbuild reports it. The steps of the
+// rule left out (checksrc, kernel-doc, objtool's dependency record,
+// fixdep's rewrite of the .cmd) change no object.
+#include "pipeline/kbuild_replay.h"
+
+#include <algorithm>
+
+#include "elf/object.h"
+
+namespace kp {
+
+namespace {
+
+// Make's escapes in a .cmd file: `$` is written `$$` and `#` `$(pound)`.
+std::string unescape_make(std::string_view s) {
+  static constexpr std::string_view kPound = "$(pound)";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (s.substr(i, 2) == "$$") {
+      out += '$';
+      i += 2;
+    } else if (s.substr(i, kPound.size()) == kPound) {
+      out += '#';
+      i += kPound.size();
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+// This build's KCFLAGS value (with the kmod include), or "" without one.
+std::string build_kcflags(const BuildCtx& ctx) {
+  for (const auto& a : ctx.target.make_args)
+    if (a.starts_with("KCFLAGS=")) return with_kpatch_include(ctx, a).substr(8);
+  return "";
+}
+
+// True also for an object that cannot be read: make decides then.
+bool exports_symbols(const fs::path& object) {
+  try {
+    Object obj = Object::load(object.string());
+    return std::any_of(obj.symbols().begin(), obj.symbols().end(), [](const Symbol& s) {
+      return s.name.starts_with("__ksymtab_") || s.name.starts_with("__export_symbol_");
+    });
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+// Kbuild's dependency file the compiler writes (-Wp,-MMD,DIR/.NAME.o.d):
+// fixdep turns it into the .cmd file; here it is only removed.
+fs::path dep_file(const fs::path& tree, const std::string& obj) {
+  fs::path p = tree / obj;
+  return p.parent_path() / ("." + p.filename().string() + ".d");
+}
+
+}  // namespace
+
+bool plain_path_text(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("/._+-, =").find(c) != std::string_view::npos;
+  });
+}
+
+std::optional<std::string> kbuild_recorded_command(const std::string& cmd_text, const std::string& obj) {
+  for (const char* prefix : {"savedcmd_", "cmd_"}) {
+    std::string head = std::string(prefix) + obj + " := ";
+    size_t at = cmd_text.starts_with(head) ? 0 : cmd_text.find("\n" + head);
+    if (at == std::string::npos) continue;
+    if (at != 0) ++at;
+    size_t begin = at + head.size(), end = cmd_text.find('\n', begin);
+    std::string cmd = unescape_make(std::string_view(cmd_text).substr(begin, end - begin));
+    if (cmd.find_first_not_of(' ') == std::string::npos) return std::nullopt;
+    return cmd;
+  }
+  return std::nullopt;
+}
+
+std::string replay_refusal(const BuildCtx& ctx, const ObjectJob& job) {
+  if (!job.kbuild_command) return "Kbuild recorded no command for it";
+  if (!job.crcs_orig.empty()) return "it exports symbols with CRCs (genksyms runs after the compiler)";
+  if (!plain_path_text(job.path)) return "its path has characters a shell would interpret";
+  std::string kcflags = build_kcflags(ctx);
+  if (!plain_path_text(kcflags)) return "KCFLAGS has characters a shell would interpret";
+  if (job.kbuild_command->find(" " + kcflags + " ") == std::string::npos)
+    return "its command was recorded with other KCFLAGS";
+  if (config_value(ctx.target.config, "CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT") == "y")
+    return "the kernel runs recordmcount after the compiler";
+  return "";
+}
+
+bool replay_compile(BuildCtx& ctx, const ObjectJob& job) {
+  fs::path built = ctx.tree / job.path;
+  std::error_code ec;
+  fs::remove(built, ec);
+  ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", *job.kbuild_command}, ctx.tree.string(), {}});
+  fs::remove(dep_file(ctx.tree, job.path), ec);
+  if (r.status == 0 && fs::is_regular_file(built) && !exports_symbols(built)) return true;
+  fs::remove(built, ec);
+  return false;
+}
+
+}  // namespace kp
