@@ -35,6 +35,9 @@ struct BuildConfig {
   // Patched objects and the module without make where Kbuild's recorded
   // commands do the same (kbuild_replay.cpp, module_recipe.cpp); off: --no-replay.
   bool kbuild_replay = true;
+  // A terminal's width when stderr is one and several kernels build: each
+  // kernel's progress is one row rewritten in place (matrix.cpp); 0: lines.
+  size_t board_width = 0;
   bool skip_compiler_check = false;
   bool allow_fuzz = false;      // --allow-fuzz: hunks may apply with fuzz (warned)
   bool check_only = false;      // --check: compile and diff, report, link nothing (check.cpp)

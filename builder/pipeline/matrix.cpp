@@ -16,7 +16,9 @@
 //
 // Output: each build's lines pass through a LineStream onto one LineSink,
 // so lines of different kernels interleave but never mix, each naming its
-// kernel. Stopping: a stop signal reaches every thread's running command
+// kernel. On a terminal (cfg.board_width) each kernel's progress is one
+// row, rewritten as its stages finish; warnings, errors and results are
+// printed above the rows and stay. Stopping: a stop signal reaches every thread's running command
 // (sys/signals.h); each build cleans up its own tree, no worker starts
 // another kernel, and Interrupted is rethrown once every worker is done —
 // finished kernels keep their modules, nothing half-written is left.
@@ -30,6 +32,7 @@
 
 #include "pipeline/pipeline.h"
 #include "support/line_stream.h"
+#include "support/terminal.h"
 #include "sys/signals.h"
 
 namespace kp {
@@ -43,6 +46,11 @@ MatrixPlan plan_matrix(size_t kernels, unsigned jobs) {
 }
 
 namespace {
+
+// A stage's progress line (pipeline.cpp): "kpatch-build: [   1.2s] REL: ...".
+bool is_progress_line(const std::string& line) {
+  return line.starts_with("kpatch-build: [");
+}
 
 struct Matrix {
   Matrix(const BuildConfig& c, const Manifest& m, const std::vector<std::string>& k, unsigned jobs, std::ostream& err)
@@ -64,7 +72,7 @@ struct Matrix {
     BuildConfig one = cfg;
     if (kernels.size() > 1) one.output_dir /= rel;
     one.jobs = jobs_each;
-    LineStream out(sink);
+    LineStream out(sink, cfg.board_width ? i : LineSink::kNoRow);
     PosixRunner runner("");
     if (cfg.debug >= 2) runner.set_echo(&out);
     BuildCtx ctx(one, manifest, rel, runner);
@@ -93,6 +101,11 @@ std::vector<KernelResult> build_kernels(const BuildConfig& cfg, const Manifest& 
                                         const std::vector<std::string>& kernels, std::ostream& err) {
   MatrixPlan plan = plan_matrix(kernels.size(), cfg.jobs);
   Matrix mx(cfg, m, kernels, plan.jobs_each, err);
+  if (cfg.board_width) {
+    std::vector<std::string> rows;
+    for (const std::string& k : kernels) rows.push_back("kpatch-build: " + terminal_safe(k) + ": waiting");
+    mx.sink.show_board(std::move(rows), cfg.board_width, is_progress_line);
+  }
   if (plan.width == 1) {
     mx.work();  // in this thread: nothing to share
   } else {
@@ -100,6 +113,7 @@ std::vector<KernelResult> build_kernels(const BuildConfig& cfg, const Manifest& 
     for (unsigned w = 0; w < plan.width; ++w) workers.emplace_back([&mx] { mx.work(); });
     for (auto& t : workers) t.join();
   }
+  mx.sink.close_board();
   if (mx.error) std::rethrow_exception(mx.error);
   if (mx.stopped_by > 0) throw Interrupted(mx.stopped_by);
   return std::move(mx.results);

@@ -6,6 +6,7 @@
 //   kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] PATCH...
 //
 // See docs/kpatch-build.md.
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <string_view>
 
 #include "common/names.h"
 #include "common/text.h"
@@ -106,6 +108,14 @@ bool open_cachedir_log(kp::BuildConfig& cfg) {
   return false;
 }
 
+// A terminal's width when stderr is one (and not TERM=dumb), else 0.
+size_t stderr_terminal_width() {
+  const char* term = std::getenv("TERM");
+  if (!isatty(STDERR_FILENO) || !term || std::string_view(term) == "dumb") return 0;
+  winsize ws{};
+  return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,6 +135,7 @@ int main(int argc, char** argv) {
     if (cfg->replace) m.replace = *cfg->replace;
     std::vector<std::string> kernels = cfg->kernels.empty() ? resolve_kernels(m.kernels) : cfg->kernels;
     if (!cfg->sourcedir.empty()) kernels = {cfg->sourcedir.string()};  // prepare_target reads the release
+    if (kernels.size() > 1 && cfg->debug < 2) cfg->board_width = stderr_terminal_width();
     std::vector<kp::KernelResult> results = kp::build_kernels(*cfg, m, kernels, std::cerr);
     return report_results(*cfg, results);
   } catch (const kp::Fatal& e) {

@@ -64,5 +64,45 @@ TEST(LineStream, ThreadsNeverMixALine) {
   EXPECT_EQ(n, 2000);
 }
 
+bool starts_with_bracket(const std::string& line) {
+  return line.starts_with("[");
+}
+
+// What a terminal would show after `text`: the board's escapes are
+// "ESC [ N F" (N lines up, to the first column) and "ESC [ J" (clear below).
+std::vector<std::string> screen(const std::string& text) {
+  std::vector<std::string> lines{""};
+  size_t row = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\x1b') {
+      size_t end = text.find_first_of("FJ", i);
+      if (text[end] == 'F') row -= std::stoul(text.substr(i + 2, end - i - 2));
+      if (text[end] == 'J') lines.resize(row + 1), lines[row].clear();
+      i = end;
+    } else if (text[i] == '\n') {
+      if (++row == lines.size()) lines.emplace_back();
+    } else {
+      lines[row] += text[i];
+    }
+  }
+  if (lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+TEST(LineStream, ABoardKeepsOneRowPerBuildUnderTheLinesThatStay) {
+  std::ostringstream out;
+  LineSink sink(out);
+  sink.show_board({"a: waiting", "b: waiting"}, 20, starts_with_bracket);
+  LineStream a(sink, 0), b(sink, 1);
+  a << "[1] a: patched\n";
+  b << "[2] b: compiled and much longer than the terminal is wide\n";
+  a << "a: warning: stays\n";
+  a << "[3] a: linked\n";
+  EXPECT_EQ(screen(out.str()), (std::vector<std::string>{"a: warning: stays", "[3] a: linked", "[2] b: compiled and"}));
+  sink.close_board();
+  b << "b: wrote b.ko\n";
+  EXPECT_EQ(screen(out.str()), (std::vector<std::string>{"a: warning: stays", "b: wrote b.ko"}));
+}
+
 }  // namespace
 }  // namespace kp
