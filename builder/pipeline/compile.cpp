@@ -61,16 +61,17 @@ const char* work_subdir(Side side) {
   return side == Side::Original ? "orig" : "patched";
 }
 
-void record(ObjectJob& o, Side side, const fs::path& dst, const std::optional<std::string>& cmd_text,
-            const fs::path& cmd) {
+void record(const BuildCtx& ctx, ObjectJob& o, Side side, const fs::path& dst,
+            const std::optional<std::string>& cmd_text, const fs::path& cmd) {
   if (side == Side::Original) {
     o.orig = dst;
     o.parent = parent_of(cmd_text, cmd, o.path);
     o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
     o.kbuild_command = kbuild_recorded_command(cmd_text.value_or(""), o.path);
+    if (o.kbuild_command) o.kbuild_command = kbuild_command_for_build(ctx, *o.kbuild_command);
   } else {
     o.patched = dst;
-    o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));
+    if (!o.replayed) o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));  // else replay_compile's
   }
 }
 
@@ -110,10 +111,9 @@ void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
     fs::create_directories(dst.parent_path());
     fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
     fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
-    // A replayed compile leaves the .cmd as the original's: it exports
-    // nothing, so there are no CRCs to read.
+    // A replayed compile leaves the .cmd as the original's.
     std::optional<std::string> cmd_text = o.replayed ? std::nullopt : read_file(cmd.string());
-    record(o, side, dst, cmd_text, cmd);
+    record(ctx, o, side, dst, cmd_text, cmd);
     if (side == Side::Original && cmd_text)
       if (std::string w = store_original(ctx, o.path, dst, *cmd_text); !w.empty()) ctx.warnings.push_back(w);
   }
@@ -139,7 +139,7 @@ void compile_original(BuildCtx& ctx) {
     fs::path dst = ctx.work / work_subdir(Side::Original) / o.path;
     fs::create_directories(dst.parent_path());
     std::ofstream(dst, std::ios::binary) << hit.object;
-    record(o, Side::Original, dst, hit.cmd_text, kbuild_cmd_file(ctx.tree, o.path));
+    record(ctx, o, Side::Original, dst, hit.cmd_text, kbuild_cmd_file(ctx.tree, o.path));
     ++ctx.originals_from_cache;
   }
   compile(ctx, Side::Original, misses);

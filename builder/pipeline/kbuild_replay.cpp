@@ -18,13 +18,16 @@
 //  - the patches change C, assembler and header sources only (patches.cpp
 //    and find_objects refuse every other file, so no Makefile can change
 //    the command);
-//  - the command was recorded with this build's KCFLAGS: a cached original
-//    from another checkout with the same kmod headers names another kmod
-//    dir;
-//  - the original exports nothing under CONFIG_MODVERSIONS (no #SYMVER
-//    lines: genksyms is a separate step of the rule), and after the compile
-//    the patched object exports nothing either (a symbol __ksymtab_* up to
-//    6.1, __export_symbol_* since);
+//  - the command was recorded with this build's KCFLAGS. A cached original
+//    from another checkout of the same kmod headers (the cache key names
+//    kmod/ by a digest of its files) names that checkout's kmod dir: it is
+//    put back as this build's (kbuild_command_for_build);
+//  - under CONFIG_MODVERSIONS an object that exports symbols (a symbol
+//    __ksymtab_* up to 6.1, __export_symbol_* since) gets its CRCs from
+//    genksyms, a separate step of the rule. For a C source it is run here
+//    as Kbuild runs it, `CC -E -D__GENKSYMS__ c_flags SRC | genksyms -r
+//    SYMREF|/dev/null`, with c_flags taken from the recorded command, and
+//    every exported symbol must get a CRC; an assembler source goes to make;
 //  - the kernel does not run recordmcount after the compiler
 //    (CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT), another step of the rule;
 //  - the object path and the command's KCFLAGS are plain path characters.
@@ -35,6 +38,8 @@
 #include "pipeline/kbuild_replay.h"
 
 #include <algorithm>
+#include <map>
+#include <vector>
 
 #include "elf/object.h"
 
@@ -68,16 +73,55 @@ std::string build_kcflags(const BuildCtx& ctx) {
   return "";
 }
 
-// True also for an object that cannot be read: make decides then.
-bool exports_symbols(const fs::path& object) {
+// The symbols `object` exports, by the markers Kbuild's gen_symversions
+// looks for; nullopt for an object that cannot be read (make decides).
+std::optional<std::vector<std::string>> exported_symbols(const fs::path& object) {
+  static constexpr std::string_view kMarkers[] = {"__ksymtab_", "__export_symbol_"};
   try {
     Object obj = Object::load(object.string());
-    return std::any_of(obj.symbols().begin(), obj.symbols().end(), [](const Symbol& s) {
-      return s.name.starts_with("__ksymtab_") || s.name.starts_with("__export_symbol_");
-    });
+    std::vector<std::string> names;
+    for (const Symbol& s : obj.symbols())
+      for (std::string_view m : kMarkers)
+        if (s.name.starts_with(m) && s.name.size() > m.size()) names.push_back(s.name.substr(m.size()));
+    return names;
   } catch (const std::exception&) {
-    return true;
+    return std::nullopt;
   }
+}
+
+// The recorded command split as Kbuild's rule writes it,
+// `$(CC) $(c_flags) -c -o $@ $<` (then objtool, maybe): CC and c_flags,
+// and the source; nullopt when it is not of that shape.
+struct CompileParts {
+  std::string cc_and_flags, source;
+};
+std::optional<CompileParts> compile_parts(const std::string& cmd, const std::string& obj) {
+  std::string mark = " -c -o " + obj + " ";
+  size_t at = cmd.find(mark);
+  if (at == std::string::npos) return std::nullopt;
+  size_t src = at + mark.size(), end = cmd.find(' ', src);
+  CompileParts p{cmd.substr(0, at), cmd.substr(src, end == std::string::npos ? std::string::npos : end - src)};
+  if (p.source.empty() || p.cc_and_flags.find(' ') == std::string::npos) return std::nullopt;
+  return p;
+}
+
+// genksyms over the patched source, as Kbuild's cmd_gensymtypes_c: the
+// CRCs of `exports`, or nullopt when it does not give one for each.
+std::optional<std::map<std::string, std::string>> genksyms_crcs(BuildCtx& ctx, const ObjectJob& job,
+                                                                const std::vector<std::string>& exports) {
+  std::optional<CompileParts> p = compile_parts(*job.kbuild_command, job.path);
+  if (!p || !p->source.ends_with(".c")) return std::nullopt;
+  std::string stem = job.path.substr(0, job.path.size() - 2);
+  std::string symref = fs::exists(ctx.tree / (stem + ".symref")) ? stem + ".symref" : "/dev/null";
+  size_t cc_end = p->cc_and_flags.find(' ');
+  std::string cmd = p->cc_and_flags.substr(0, cc_end) + " -E -D__GENKSYMS__" + p->cc_and_flags.substr(cc_end) + " " +
+                    p->source + " | scripts/genksyms/genksyms -r " + symref;
+  ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", cmd}, ctx.tree.string(), {}});
+  if (r.status != 0) return std::nullopt;
+  std::map<std::string, std::string> crcs = read_symvers_lines(r.output);
+  for (const std::string& name : exports)
+    if (!crcs.contains(name)) return std::nullopt;
+  return crcs;
 }
 
 // Kbuild's dependency file the compiler writes (-Wp,-MMD,DIR/.NAME.o.d):
@@ -88,6 +132,19 @@ fs::path dep_file(const fs::path& tree, const std::string& obj) {
 }
 
 }  // namespace
+
+std::string kbuild_command_for_build(const BuildCtx& ctx, std::string cmd) {
+  std::string kcflags = build_kcflags(ctx);
+  size_t inc = kcflags.rfind(" -I");
+  if (ctx.cfg.kmod_dir.empty() || inc == std::string::npos || cmd.find(" " + kcflags + " ") != std::string::npos)
+    return cmd;
+  std::string head = " " + kcflags.substr(0, inc) + " -I";  // " -ffunction-sections -fdata-sections -I"
+  size_t at = cmd.find(head);
+  if (at == std::string::npos) return cmd;
+  size_t path = at + head.size(), end = cmd.find(' ', path);
+  if (end == std::string::npos) return cmd;
+  return cmd.replace(path, end - path, kcflags.substr(inc + 3));
+}
 
 bool plain_path_text(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -112,7 +169,11 @@ std::optional<std::string> kbuild_recorded_command(const std::string& cmd_text, 
 
 std::string replay_refusal(const BuildCtx& ctx, const ObjectJob& job) {
   if (!job.kbuild_command) return "Kbuild recorded no command for it";
-  if (!job.crcs_orig.empty()) return "it exports symbols with CRCs (genksyms runs after the compiler)";
+  if (!job.crcs_orig.empty()) {
+    std::optional<CompileParts> p = compile_parts(*job.kbuild_command, job.path);
+    if (!p || !p->source.ends_with(".c"))
+      return "it exports symbols with CRCs and is not compiled from C by `CC c_flags -c -o OBJ SRC`";
+  }
   if (!plain_path_text(job.path)) return "its path has characters a shell would interpret";
   std::string kcflags = build_kcflags(ctx);
   if (!plain_path_text(kcflags)) return "KCFLAGS has characters a shell would interpret";
@@ -123,13 +184,23 @@ std::string replay_refusal(const BuildCtx& ctx, const ObjectJob& job) {
   return "";
 }
 
-bool replay_compile(BuildCtx& ctx, const ObjectJob& job) {
+bool replay_compile(BuildCtx& ctx, ObjectJob& job) {
   fs::path built = ctx.tree / job.path;
   std::error_code ec;
   fs::remove(built, ec);
   ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", *job.kbuild_command}, ctx.tree.string(), {}});
+  std::optional<std::vector<std::string>> exports;
+  if (r.status == 0 && fs::is_regular_file(built)) exports = exported_symbols(built);
+  std::optional<std::map<std::string, std::string>> crcs;
+  if (exports && !exports->empty() && config_value(ctx.target.config, "CONFIG_MODVERSIONS") == "y")
+    crcs = genksyms_crcs(ctx, job, *exports);
+  else if (exports)
+    crcs.emplace();  // nothing exported, or no CRCs in this kernel
   fs::remove(dep_file(ctx.tree, job.path), ec);
-  if (r.status == 0 && fs::is_regular_file(built) && !exports_symbols(built)) return true;
+  if (crcs) {
+    job.crcs_patched = std::move(*crcs);
+    return true;
+  }
   fs::remove(built, ec);
   return false;
 }

@@ -15,6 +15,11 @@ namespace kp {
 // escapes ($$, $(pound)) undone; nullopt when the text has none.
 std::optional<std::string> kbuild_recorded_command(const std::string& cmd_text, const std::string& obj);
 
+// `cmd` (a recorded command of an original from the cache) with the kpatch
+// include dir of the checkout that recorded it replaced by this build's:
+// the cache key matched, so both hold the same files.
+std::string kbuild_command_for_build(const BuildCtx& ctx, std::string cmd);
+
 // Text a shell reads as itself: letters, digits and / . _ + - , = space.
 bool plain_path_text(std::string_view s);
 
@@ -22,8 +27,9 @@ bool plain_path_text(std::string_view s);
 // or "" when it can.
 std::string replay_refusal(const BuildCtx& ctx, const ObjectJob& job);
 
-// Runs the recorded command in the tree for the patched side; false (and
-// nothing left in the tree's object) when Kbuild's make must do it.
-bool replay_compile(BuildCtx& ctx, const ObjectJob& job);
+// Runs the recorded command in the tree for the patched side (and
+// genksyms for the CRCs of what it exports, into job.crcs_patched); false
+// (and nothing left in the tree's object) when Kbuild's make must do it.
+bool replay_compile(BuildCtx& ctx, ObjectJob& job);
 
 }  // namespace kp

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Replaying Kbuild's recorded commands (builder/pipeline/kbuild_replay.cpp,
-# module_recipe.cpp) makes what make makes. The same patch is built for a
+# module_recipe.cpp) makes what make makes. Each patch is built for a
 # real kernel twice: with --no-replay (make compiles the patched object and
 # links the module, and keeps the module recipe if the kernel had none),
 # then as usual (the recorded command and the recipe). The reports must say
@@ -10,11 +10,15 @@
 #   - the two .ko files have the same sections (name, type, size), the same
 #     symbols (value, size, type, binding, section, name) and the same
 #     modinfo but for the build time, srcversion and file name.
+# A patch to an object that exports symbols (under CONFIG_MODVERSIONS)
+# also runs genksyms as Kbuild does; the CRC check of both builds must
+# pass, and compat.build.refuse-crc checks the CRCs it gives.
 #
-#   replay.sh KPATCH-BUILD RELEASE PATCH
+#   replay.sh KPATCH-BUILD RELEASE PATCH...
 set -euo pipefail
-[[ $# -eq 3 ]] || { echo "usage: $0 KPATCH-BUILD RELEASE PATCH" >&2; exit 2; }
-KPATCH_BUILD=$1 RELEASE=$2 PATCH=$3
+[[ $# -ge 3 ]] || { echo "usage: $0 KPATCH-BUILD RELEASE PATCH..." >&2; exit 2; }
+KPATCH_BUILD=$1 RELEASE=$2
+shift 2
 T=$(mktemp -d /tmp/kpatch-replay.XXXXXX)
 KEPT=()
 cleanup() {
@@ -24,12 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 KP_TEST_FILES="$T/err"
-KP_TEST_NAME=$RELEASE
 # shellcheck source=../lib/check.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 NAME=kpatch_replay_test
-# build TAG ARGS...: one build into $T/TAG, its kept work dir in $T/TAG.work
+# build TAG ARGS...: one build of $PATCH into $T/TAG, its kept work dir in
+# $T/TAG.work
 build() {
 	local tag=$1 rc=0
 	shift
@@ -47,27 +51,36 @@ sections() { readelf -SW "$1" | awk '/^ *\[ *[0-9]+\]/ { sub(/^ *\[ *[0-9]+\] */
 symbols() { readelf -sW "$1" | awk 'NR > 3 { print $2, $3, $4, $5, $7, $8 }' | sort; }
 modinfo_of() { modinfo "$1" | grep -Ev '^(filename|kpatch_built|srcversion):'; }
 
-build make --no-replay
-build replay
-R_MAKE=$T/make/$NAME.json R_REPLAY=$T/replay/$NAME.json
-assert_eq "--no-replay: patched objects by" "make" "$(json_field "$R_MAKE" patched_compiled_by)"
-assert_eq "--no-replay: module linked by" "make" "$(json_field "$R_MAKE" module_linked_by)"
-assert_eq "patched objects by" "recorded command" "$(json_field "$R_REPLAY" patched_compiled_by)"
-assert_eq "module linked by" "recipe" "$(json_field "$R_REPLAY" module_linked_by)"
+# replay_case PATCH: both builds of PATCH, compared
+replay_case() {
+	local n obj rel W_MAKE W_REPLAY R_MAKE R_REPLAY KO_MAKE KO_REPLAY
+	PATCH=$1
+	KP_TEST_NAME="$RELEASE: ${PATCH##*/}"
+	rm -rf "${T:?}/make" "$T/replay"
+	build make --no-replay
+	build replay
+	R_MAKE=$T/make/$NAME.json R_REPLAY=$T/replay/$NAME.json
+	assert_eq "--no-replay: patched objects by" "make" "$(json_field "$R_MAKE" patched_compiled_by)"
+	assert_eq "--no-replay: module linked by" "make" "$(json_field "$R_MAKE" module_linked_by)"
+	assert_eq "patched objects by" "recorded command" "$(json_field "$R_REPLAY" patched_compiled_by)"
+	assert_eq "module linked by" "recipe" "$(json_field "$R_REPLAY" module_linked_by)"
 
-W_MAKE=$(cat "$T/make.work") W_REPLAY=$(cat "$T/replay.work")
-n=0
-while IFS= read -r -d '' obj; do
-	rel=${obj#"$W_MAKE/patched/"}
-	objcopy --strip-debug "$obj" "$T/a.o"
-	objcopy --strip-debug "$W_REPLAY/patched/$rel" "$T/b.o"
-	cmp -s "$T/a.o" "$T/b.o" || fail "patched $rel differs between make and the recorded command"
-	n=$((n + 1))
-done < <(find "$W_MAKE/patched" -name '*.o' -print0)
-[[ $n -gt 0 ]] || fail "no patched object in $W_MAKE/patched"
-pass "$n patched object(s) identical but for debug info"
+	W_MAKE=$(cat "$T/make.work") W_REPLAY=$(cat "$T/replay.work")
+	n=0
+	while IFS= read -r -d '' obj; do
+		rel=${obj#"$W_MAKE/patched/"}
+		objcopy --strip-debug "$obj" "$T/a.o"
+		objcopy --strip-debug "$W_REPLAY/patched/$rel" "$T/b.o"
+		cmp -s "$T/a.o" "$T/b.o" || fail "patched $rel differs between make and the recorded command"
+		n=$((n + 1))
+	done < <(find "$W_MAKE/patched" -name '*.o' -print0)
+	[[ $n -gt 0 ]] || fail "no patched object in $W_MAKE/patched"
+	pass "$n patched object(s) identical but for debug info"
 
-KO_MAKE=$T/make/$NAME.ko KO_REPLAY=$T/replay/$NAME.ko
-assert_eq "module sections" "$(sections "$KO_MAKE")" "$(sections "$KO_REPLAY")"
-assert_eq "module symbols" "$(symbols "$KO_MAKE")" "$(symbols "$KO_REPLAY")"
-assert_eq "module modinfo" "$(modinfo_of "$KO_MAKE")" "$(modinfo_of "$KO_REPLAY")"
+	KO_MAKE=$T/make/$NAME.ko KO_REPLAY=$T/replay/$NAME.ko
+	assert_eq "module sections" "$(sections "$KO_MAKE")" "$(sections "$KO_REPLAY")"
+	assert_eq "module symbols" "$(symbols "$KO_MAKE")" "$(symbols "$KO_REPLAY")"
+	assert_eq "module modinfo" "$(modinfo_of "$KO_MAKE")" "$(modinfo_of "$KO_REPLAY")"
+}
+
+for p in "$@"; do replay_case "$p"; done

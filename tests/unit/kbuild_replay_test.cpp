@@ -109,7 +109,11 @@ TEST_F(Replay, RefusedWhereKbuildsRuleDoesMoreThanTheCommand) {
   EXPECT_EQ(replay_refusal(c, none), "Kbuild recorded no command for it");
   ObjectJob exports = recorded();
   exports.crcs_orig["proc_create"] = "0x1234";
-  EXPECT_EQ(replay_refusal(c, exports), "it exports symbols with CRCs (genksyms runs after the compiler)");
+  EXPECT_EQ(replay_refusal(c, exports), "");  // genksyms is run as Kbuild runs it
+  ObjectJob asm_exports = recorded("cmd_fs/proc/cmdline.o := gcc -D__ASSEMBLY__ -c -o fs/proc/cmdline.o x.S\n");
+  asm_exports.crcs_orig["proc_create"] = "0x1234";
+  EXPECT_EQ(replay_refusal(c, asm_exports),
+            "it exports symbols with CRCs and is not compiled from C by `CC c_flags -c -o OBJ SRC`");
   ObjectJob hostile = recorded();
   hostile.path = "fs/$(reboot).o";
   EXPECT_EQ(replay_refusal(c, hostile), "its path has characters a shell would interpret");
@@ -118,6 +122,23 @@ TEST_F(Replay, RefusedWhereKbuildsRuleDoesMoreThanTheCommand) {
   cfg_.kmod_dir.clear();
   std::ofstream(dir_ / "cache/config") << "CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT=y\n";
   EXPECT_EQ(replay_refusal(c, recorded()), "the kernel runs recordmcount after the compiler");
+}
+
+TEST_F(Replay, ACachedCommandFromAnotherCheckoutGetsThisKmodDir) {
+  cfg_.kmod_dir = dir_ / "kmod";
+  BuildCtx c = ctx();
+  std::string here = fs::absolute(cfg_.kmod_dir).string();
+  std::string other = "gcc-12 -O2 " + std::string(kKcflags) + " -I/elsewhere/kmod    -DX -c -o fs/a.o fs/a.c";
+  EXPECT_EQ(kbuild_command_for_build(c, other),
+            "gcc-12 -O2 " + std::string(kKcflags) + " -I" + here + "    -DX -c -o fs/a.o fs/a.c");
+  std::string mine = "gcc-12 " + std::string(kKcflags) + " -I" + here + " -c -o fs/a.o fs/a.c";
+  EXPECT_EQ(kbuild_command_for_build(c, mine), mine);
+  std::string without = "gcc-12 -O2 -c -o fs/a.o fs/a.c";  // not recorded with our KCFLAGS at all
+  EXPECT_EQ(kbuild_command_for_build(c, without), without);
+  ObjectJob o = recorded("cmd_fs/proc/cmdline.o := " + kbuild_command_for_build(c, other) + "\n");
+  o.path = "fs/a.o";
+  o.kbuild_command = kbuild_command_for_build(c, other);
+  EXPECT_EQ(replay_refusal(c, o), "");
 }
 
 TEST_F(Replay, ThePatchedSideRunsTheRecordedCommandInTheTree) {
@@ -135,14 +156,37 @@ TEST_F(Replay, ThePatchedSideRunsTheRecordedCommandInTheTree) {
   EXPECT_FALSE(fs::exists(c.tree / "fs/proc/.cmdline.o.d"));  // fixdep's input, not left behind
 }
 
-TEST_F(Replay, ANewExportOrAFailedCommandLeavesItToMake) {
+TEST_F(Replay, ExportsGetTheirCrcsFromGenksymsAsKbuildRunsIt) {
   BuildCtx c = ctx();
-  std::string body = "int __ksymtab_new_fn; int new_fn(void) { return 1; }\n";
-  run_.on("/bin/sh -c", {0, ""}, [&](const Command&) { compile_c(c.tree / "fs/proc/cmdline.o", body); });
-  EXPECT_FALSE(replay_compile(c, recorded()));  // genksyms must see the new export
-  EXPECT_FALSE(fs::exists(c.tree / "fs/proc/cmdline.o"));
+  std::string body = "int __ksymtab_new_fn; int new_fn(void) { return 1; }\n", crcs = "#SYMVER new_fn 0x0badcafe\n";
+  // A fresh fake per case: its genksyms answers `out`.
+  auto with_crcs = [&](const std::string& out) {
+    run_ = FakeRunner();
+    run_.on("genksyms", {0, out});
+    run_.on("/bin/sh -c", {0, ""}, [&](const Command&) { compile_c(c.tree / "fs/proc/cmdline.o", body); });
+  };
+  with_crcs(crcs);
+  ObjectJob o = recorded();
+  ASSERT_TRUE(replay_compile(c, o));
+  EXPECT_EQ(o.crcs_patched, (std::map<std::string, std::string>{{"new_fn", "0x0badcafe"}}));
+  ASSERT_EQ(run_.commands.size(), 2u);
+  EXPECT_EQ(run_.commands[1],
+            "/bin/sh -c 'gcc-12 -E -D__GENKSYMS__ -Wp,-MMD,fs/proc/.cmdline.o.d -O2 -g " + std::string(kKcflags) +
+                "    -DKBUILD_MODNAME='\"proc\"' fs/proc/cmdline.c | scripts/genksyms/genksyms -r /dev/null'  (in " +
+                c.tree.string() + ")");
+
   body = "int __export_symbol_new_fn; int new_fn(void) { return 1; }\n";  // 6.12's marker
-  EXPECT_FALSE(replay_compile(c, recorded()));
+  with_crcs("");                                                          // no CRC for it: make's turn
+  ObjectJob none = recorded();
+  EXPECT_FALSE(replay_compile(c, none));
+  EXPECT_FALSE(fs::exists(c.tree / "fs/proc/cmdline.o"));
+
+  std::ofstream(dir_ / "cache/config") << "# CONFIG_MODVERSIONS is not set\n";  // no CRCs to make
+  with_crcs("");
+  ObjectJob plain = recorded();
+  EXPECT_TRUE(replay_compile(c, plain));
+  EXPECT_TRUE(plain.crcs_patched.empty());
+  EXPECT_EQ(run_.commands.size(), 1u);  // no genksyms
 }
 
 TEST_F(Replay, CompileErrorsAreMakesToReport) {
@@ -170,8 +214,8 @@ TEST_F(Replay, CompilePatchedUsesMakeOnlyForWhatCannotBeReplayed) {
   run_.on("make -C", {0, ""},
           [&](const Command&) { compile_c(c.tree / "fs/pipe.o", "int pipe_read(void) { return 3; }\n"); });
   ObjectJob pipe;
-  pipe.path = "fs/pipe.o";  // exports with CRCs: make
-  pipe.kbuild_command = "gcc-12 " + std::string(kKcflags) + " -c -o fs/pipe.o fs/pipe.c";
+  pipe.path = "fs/pipe.o";  // exports with CRCs from assembler: make
+  pipe.kbuild_command = "gcc-12 " + std::string(kKcflags) + " -D__ASSEMBLY__ -c -o fs/pipe.o fs/pipe.S";
   pipe.crcs_orig["pipe_lock"] = "0x1";
   c.objects = {recorded(), pipe};
   compile_patched(c);
