@@ -4,7 +4,8 @@
 # built as a user builds a driver, `make -C TREE M=DIR modules`, against the
 # prepared tree of RELEASE; then kpatch_oot.patch is built into a livepatch
 # module for it, in the classic form without --kernel (the release comes
-# from the module's vermagic) and with -s TREE. Every bad input is refused
+# from the module's vermagic) and with -s TREE; kpatch_oot_header.patch
+# (kpatch_oot.h) is checked with --check. Every bad input is refused
 # with its reason, naming the file, and writes nothing. The guest side is
 # tests/vm/scenarios/oot.sh (vm.scenario.oot).
 #
@@ -32,7 +33,7 @@ build_module() { # RELEASE DIR
 	while IFS= read -r a; do [[ -z $a || $a == KCFLAGS=* ]] || args+=("$a"); done <"$cache/make.args"
 	rm -rf -- "$2"
 	mkdir -p "$2"
-	cp "$HERE/Kbuild" "$HERE/kpatch_oot.c" "$2/"
+	cp "$HERE/Kbuild" "$HERE/kpatch_oot.c" "$HERE/kpatch_oot.h" "$2/"
 	make -s -C "$cache/src" M="$2" KBUILD_EXTRA_SYMBOLS="$cache/Module.symvers" "${args[@]}" modules >"$T/make.log" 2>&1 ||
 		{ cat "$T/make.log" >&2; fail "building the module for $1"; }
 }
@@ -60,6 +61,14 @@ assert_contains "the originals cache is not used" '"originals_from_cache": 0' "$
 info=$(tr '\0' '\n' <"$OUT/module/kpatch_oot_fix.ko")
 assert_contains "the livepatch object is the module" "kpatch_functions=kpatch_oot:kpatch_oot_show" "$info"
 assert_contains "the patch module's vermagic" "vermagic=$RELEASE SMP" "$info"
+
+# --- a changed header of the module: the objects of DIR that include it
+rc=0
+"$KPATCH_BUILD" --check --oot-module "$KO" --oot-module-src "$SRC" -j2 "$HERE/kpatch_oot_header.patch" \
+	>"$T/out" 2>"$T/err" || rc=$?
+assert_eq "exit status of --check for the header" 0 "$rc"
+assert_contains "the header's includer" "kpatch_oot.o (kpatch_oot): patched; changed: kpatch_oot_show" "$(cat "$T/out")"
+assert_eq "the source dir is not written (header)" "$before" "$(digest "$SRC")"
 
 # --- -s TREE (classic kpatch-build's form for a kernel tree), getopt forms
 cache=$("$KERNEL_TREE" prepare "$RELEASE")

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-// An out-of-tree module for the kpatch-build --oot-module test
-// (tests/vm/oot/oot.sh): /proc/kpatch_oot prints one line, which
-// kpatch_oot.patch changes.
+// An out-of-tree module for the kpatch-build --oot-module tests
+// (tests/vm/oot/build.sh, tests/vm/scenarios/oot.sh): /proc/kpatch_oot
+// prints one line, which kpatch_oot.patch changes (and
+// kpatch_oot_header.patch its prefix, in kpatch_oot.h).
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "kpatch_oot.h"
+
 static int kpatch_oot_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "kpatch_oot: original\n");
+	seq_puts(m, KPATCH_OOT_PREFIX "original\n");
 	return 0;
 }
 
