@@ -155,6 +155,38 @@ TEST_F(Oot, AnObjectOfAnotherModuleIsRefused) {
   }
 }
 
+// A file outside the module's source is named before patch runs.
+TEST_F(Oot, APatchOfAFileOutsideTheSourceIsRefusedBeforePatchRuns) {
+  std::ofstream(dir_ / "kernel.patch") << "--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n@@ -1 +1 @@\n-a\n+b\n";
+  std::ofstream(dir_ / "up.patch") << "--- a/../x.c\n+++ b/../x.c\n@@ -1 +1 @@\n-a\n+b\n";
+  manifest_.patches = {dir_ / "kernel.patch"};
+  BuildCtx c = ctx();
+  check_oot_module(c);
+  copy_oot_source(c);
+  try {
+    check_patches(c);
+    FAIL() << "not refused";
+  } catch (const BuildError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir_ / "kernel.patch").string() +
+                                         ":2: fs/proc/cmdline.c is not a file of the out-of-tree module's source " +
+                                         cfg_.oot_module_src.string() +
+                                         " (--oot-module-src); a patch for the module names its files relative to "
+                                         "that directory (a/FILE.c, b/FILE.c), and patches the module's files only");
+  }
+  EXPECT_TRUE(run_.commands.empty());
+  manifest_.patches = {dir_ / "up.patch"};
+  BuildCtx c2 = ctx();
+  check_oot_module(c2);
+  try {
+    check_patches(c2);
+    FAIL() << "not refused";
+  } catch (const BuildError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir_ / "up.patch").string() +
+                                         ":2: '../x.c' leaves the out-of-tree module's source " +
+                                         cfg_.oot_module_src.string() + " ('..')");
+  }
+}
+
 TEST(OotHelpers, KbuildProducts) {
   for (const char* f :
        {"a.o", "m.ko", "m.mod", "m.mod.c", ".a.o.cmd", ".a.o.d", "modules.order", "Module.symvers", "lib.a", "m.ko.xz"})
