@@ -63,14 +63,14 @@ OotModuleInfo read_oot_module(const fs::path& ko) {
   if (!module_compression(ko).empty())
     throw Fatal(where + "a compressed module; give it uncompressed (" + module_compression(ko).substr(1) + " -dk " +
                 printable(ko.string()) + ")");
-  std::optional<std::vector<std::pair<std::string, std::string>>> entries;
+  std::optional<elf::ElfFile> f;
   try {
-    elf::ElfFile f = elf::ElfFile::open_read(ko.string());
-    if (f.ehdr().e_type != ET_REL) throw Fatal("");
-    entries = elf::read_modinfo(f);
+    f = elf::ElfFile::open_read(ko.string());
   } catch (const Fatal&) {
-    throw Fatal(where + "not a kernel module (not a relocatable ELF file)");
+    f.reset();
   }
+  if (!f || f->ehdr().e_type != ET_REL) throw Fatal(where + "not a kernel module (not a relocatable ELF file)");
+  auto entries = elf::read_modinfo(*f);
   if (!entries) throw Fatal(where + "not a kernel module (no .modinfo section)");
   OotModuleInfo info;
   for (const auto& [key, value] : *entries) {
