@@ -6,6 +6,7 @@
 
 #include "common/text.h"
 #include "pipeline/kernel_files.h"
+#include "pipeline/oot_module.h"
 #include "support/diag.h"
 
 namespace kp {
@@ -18,6 +19,7 @@ const char* const kBuildUsage =
     "       kpatch-build --check [--json] (--manifest FILE | PATCH...) [--kernel REL]...\n"
     "       kpatch-build -s SRCDIR [-c CONFIG] [-v VMLINUX] [--symvers FILE] [-n NAME] [-o DIR] [-R] PATCH...\n"
     "       kpatch-build -v VMLINUX [-n NAME] [-o DIR] [-R] PATCH...   (a Debian kernel's -dbg vmlinux)\n"
+    "       kpatch-build --oot-module FILE.ko --oot-module-src DIR [--kernel REL | -s SRCDIR ...] PATCH...\n"
     "       kpatch-build -h | --help | --version\n";
 
 namespace {
@@ -117,10 +119,6 @@ std::string refused(Opt o) {
     case Opt::SourceRpm:
       return "-r/--sourcerpm takes a kernel source RPM; Debian kernels come from their packages: use --kernel REL "
              "(or -s SRCDIR for a prepared tree)";
-    case Opt::OotModule:
-    case Opt::OotModuleSrc:
-      return "--oot-module/--oot-module-src: out-of-tree module patches are not supported yet; patch a module of "
-             "the kernel tree (its .ko comes from the kernel's packages)";
     default: return "";
   }
 }
@@ -158,6 +156,8 @@ int apply(Opt o, const std::string& v, BuildConfig& cfg, std::ostream& out, std:
     case Opt::Symvers: cfg.symvers = v; break;
     case Opt::SignKey: cfg.sign_key = v; break;
     case Opt::SignCert: cfg.sign_cert = v; break;
+    case Opt::OotModule: cfg.oot_module = v; break;
+    case Opt::OotModuleSrc: cfg.oot_module_src = v; break;
     case Opt::NonReplace: cfg.replace = false; break;
     case Opt::Debug: ++cfg.debug; break;
     case Opt::SkipCompilerCheck: cfg.skip_compiler_check = true; break;
@@ -192,6 +192,30 @@ int check_combinations(const BuildConfig& cfg, std::ostream& err) {
   if (cfg.check_only && !cfg.sign_key.empty()) return usage_error(err, "--check writes no module to sign");
   if (!cfg.sourcedir.empty() && !cfg.kernels.empty())
     return usage_error(err, "-s SRCDIR builds for that tree's kernel; --kernel does not go with it");
+  if (cfg.oot_module.empty() != cfg.oot_module_src.empty())
+    return usage_error(err, cfg.oot_module.empty()
+                                ? "--oot-module-src needs --oot-module FILE.ko, the built module to patch"
+                                : "--oot-module needs --oot-module-src DIR, the module's source directory");
+  if (!cfg.oot_module.empty() && cfg.bundle_path) return usage_error(err, "--oot-module does not go with --bundle");
+  if (!cfg.oot_module.empty() && cfg.kernels.size() > 1)
+    return usage_error(err, "--oot-module patches a module built for one kernel: give at most one --kernel");
+  return -1;
+}
+
+// --oot-module FILE.ko --oot-module-src DIR: both are checked before
+// anything is built (oot_module.h). Without --kernel, -s or -v the build is
+// for the release FILE.ko's vermagic names, as in classic kpatch-build.
+int oot_module_release(BuildConfig& cfg, std::ostream& err) {
+  if (cfg.oot_module.empty()) return -1;
+  OotModuleInfo info;
+  try {
+    info = read_oot_module(cfg.oot_module);
+    check_oot_source(cfg.oot_module_src);
+  } catch (const Fatal& e) {
+    err << "kpatch-build: " << printable(e.what()) << '\n';
+    return 1;
+  }
+  if (cfg.kernels.empty() && cfg.sourcedir.empty()) cfg.kernels = {vermagic_release(info.vermagic)};
   return -1;
 }
 
@@ -271,7 +295,8 @@ int parse_build_command_line(const std::vector<std::string>& args, BuildConfig& 
     if (rc != -1) return rc;
   }
   if (int rc = check_combinations(cfg, err); rc != -1) return rc;
-  return release_from_vmlinux(cfg, err);
+  if (int rc = release_from_vmlinux(cfg, err); rc != -1) return rc;
+  return oot_module_release(cfg, err);
 }
 
 }  // namespace kp

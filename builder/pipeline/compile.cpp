@@ -5,6 +5,8 @@
 // recorded for the original when that is the same as make
 // (kbuild_replay.cpp). Each object's .cmd file is read once per
 // compile: its parent (vmlinux or a module) and its exported symbols' CRCs.
+// An out-of-tree module's objects are compiled the same way in the copy of
+// its source dir (M=, oot_module.cpp), and must be the module's.
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -43,14 +45,28 @@ std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg) {
   return arg + " -I" + fs::absolute(ctx.cfg.kmod_dir).string();
 }
 
+Command kbuild_objects_command(const BuildCtx& ctx, bool keep_going) {
+  Command cmd{{"make"}, {}, {}};
+  if (keep_going) cmd.argv.push_back("-k");
+  cmd.argv.insert(cmd.argv.end(), {"-C", ctx.tree.string()});
+  if (ctx.oot) cmd.argv.push_back("M=" + ctx.oot->copy.string());
+  cmd.argv.push_back("-j" + std::to_string(ctx.cfg.jobs));
+  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
+  return cmd;
+}
+
 namespace {
 
 // vmlinux, or the module the object was compiled for, from the text of
-// its .cmd file.
-std::string parent_of(const std::optional<std::string>& cmd_text, const fs::path& cmd, const std::string& obj) {
+// its .cmd file; with --oot-module, that module.
+std::string parent_of(const BuildCtx& ctx, const std::optional<std::string>& cmd_text, const fs::path& cmd,
+                      const std::string& obj) {
   if (!cmd_text) throw BuildError(obj + ": Kbuild left no " + cmd.filename().string() + "; was it compiled?");
   std::string name = kbuild_parent(*cmd_text);
   if (name.empty()) throw BuildError(obj + ": a module object without KBUILD_MODNAME");
+  if (ctx.oot && name != ctx.oot->name)
+    throw BuildError(obj + ": compiled for module '" + name + "', not for " + ctx.oot->name + " (--oot-module " +
+                     ctx.cfg.oot_module.string() + "); a patch changes one out-of-tree module, the one given");
   return name;
 }
 
@@ -65,7 +81,7 @@ void record(const BuildCtx& ctx, ObjectJob& o, Side side, const fs::path& dst,
             const std::optional<std::string>& cmd_text, const fs::path& cmd) {
   if (side == Side::Original) {
     o.orig = dst;
-    o.parent = parent_of(cmd_text, cmd, o.path);
+    o.parent = parent_of(ctx, cmd_text, cmd, o.path);
     o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
     o.kbuild_command = kbuild_recorded_command(cmd_text.value_or(""), o.path);
     if (o.kbuild_command) o.kbuild_command = kbuild_command_for_build(ctx, *o.kbuild_command);
@@ -78,8 +94,7 @@ void record(const BuildCtx& ctx, ObjectJob& o, Side side, const fs::path& dst,
 // One Kbuild make of the objects `which` (indexes into ctx.objects).
 void make_objects(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
   if (which.empty()) return;
-  Command cmd{{"make", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
-  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
+  Command cmd = kbuild_objects_command(ctx);
   for (size_t i : which) cmd.argv.push_back(ctx.objects[i].path);
   ProcResult r = ctx.run.run(cmd);
   if (r.status != 0) {
@@ -109,8 +124,8 @@ void compile(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
     ObjectJob& o = ctx.objects[i];
     fs::path dst = ctx.work / work_subdir(side) / o.path;
     fs::create_directories(dst.parent_path());
-    fs::copy_file(ctx.tree / o.path, dst, fs::copy_options::overwrite_existing);
-    fs::path cmd = kbuild_cmd_file(ctx.tree, o.path);
+    fs::copy_file(ctx.src_root() / o.path, dst, fs::copy_options::overwrite_existing);
+    fs::path cmd = kbuild_cmd_file(ctx.src_root(), o.path);
     // A replayed compile leaves the .cmd as the original's.
     std::optional<std::string> cmd_text = o.replayed ? std::nullopt : read_file(cmd.string());
     record(ctx, o, side, dst, cmd_text, cmd);

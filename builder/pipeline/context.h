@@ -50,6 +50,9 @@ struct BuildConfig {
   fs::path log_file;   // CACHEDIR/build.log when CACHEDIR is set (classic), else each build's work dir's
   fs::path tools_dir;  // holds kernel-tree; kmod_dir holds the kernel-side sources
   fs::path kmod_dir;
+  // --oot-module FILE.ko / --oot-module-src DIR: patch that out-of-tree
+  // module, built from DIR, instead of the kernel's own code (oot_module.h).
+  fs::path oot_module, oot_module_src;
 };
 
 struct KernelTarget {
@@ -79,6 +82,14 @@ struct ObjectJob {
   bool replayed = false;  // the patched side was compiled that way
 };
 
+// The out-of-tree module a build patches (oot_module.cpp).
+struct OotTarget {
+  fs::path ko;    // the built module, as given: its symbols and code are the originals
+  fs::path src;   // its source dir, as given (never written)
+  fs::path copy;  // WORK/oot-src: the private copy the patches apply to and Kbuild builds in
+  std::string name, vermagic;
+};
+
 struct BuildCtx {
   BuildCtx(const BuildConfig& c, Manifest m, std::string release, Runner& r) : cfg(c), manifest(std::move(m)), run(r) {
     target.release = std::move(release);
@@ -105,6 +116,11 @@ struct BuildCtx {
   std::string failure;
   std::string compiler_version;  // `CC --version`, first line, once asked (originals.cpp)
   size_t originals_from_cache = 0;
+  std::optional<OotTarget> oot;  // set by check_oot_module when cfg.oot_module is
+
+  // Where the patches apply and object paths are relative to: the private
+  // tree, or with --oot-module the copy of the module's source dir.
+  const fs::path& src_root() const { return oot ? oot->copy : tree; }
 
   std::string module_name() const { return manifest.module_name(); }
 };
@@ -161,7 +177,10 @@ struct PatchedFile {
   int line = 0;
   bool created = false;
 };
-std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff_text);
+// `root` names the top the names are relative to in those messages ("":
+// the kernel tree).
+std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff_text,
+                                       const std::string& root = "");
 std::vector<std::string> files_in_patch(const std::string& diff_text);
 std::string patch_failure(const fs::path& patch, const std::string& patch_output);
 // Hunks GNU patch applied with fuzz or at an offset, from its output.
@@ -179,6 +198,9 @@ fs::path kbuild_cmd_file(const fs::path& tree, const std::string& obj);
 std::string kbuild_parent(const std::string& cmd_text);
 // KEY's value in a kernel .config, quotes removed; "" when unset.
 std::string config_value(const fs::path& config, const std::string& key);
+// `make -C TREE [M=OOT-COPY] -jN MAKE-ARGS...` (-k when `keep_going`): the
+// command that compiles objects (append them, relative to src_root()).
+Command kbuild_objects_command(const BuildCtx& ctx, bool keep_going = false);
 // A make argument with kmod/ added to KCFLAGS (compile.cpp): every compile
 // of patched-tree objects uses the same flags.
 std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg);

@@ -36,6 +36,10 @@
 // up to date) and the differ decides which changed: one whose functions do
 // not use what the patch changed drops out.
 //
+// An out-of-tree module (--oot-module) is the same on the copy of its source
+// dir: every .c and .S there is a root, the candidates are compiled with M=,
+// and the parent is the module as given.
+//
 // Limits: #include with a macro (#include TRACE_INCLUDE(...), a trace
 // header including itself) is not followed; a header generated at build
 // time (asm-offsets.h) hides what it was generated from.
@@ -287,11 +291,13 @@ void note(const BuildCtx& ctx, const std::string& line) {
 
 void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) {
   if (headers.empty()) return;
-  IncludeGraph graph(ctx.tree, kArch);
-  std::set<std::string> names = built_source_names(ctx.target.vmlinux_symtab, ctx.target.module_symtabs);
+  const fs::path& root = ctx.src_root();
+  IncludeGraph graph(root, kArch);
+  std::set<std::string> names;
+  if (!ctx.oot) names = built_source_names(ctx.target.vmlinux_symtab, ctx.target.module_symtabs);
   std::vector<std::string> roots;
   for (std::string& f : graph.files_with_extension({".c", ".S"}))
-    if (may_be_built(f, names, kArch)) roots.push_back(std::move(f));
+    if (ctx.oot || may_be_built(f, names, kArch)) roots.push_back(std::move(f));
 
   std::set<std::string> candidates;
   for (const std::string& h : headers) {
@@ -313,8 +319,7 @@ void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) 
   if (candidates.empty()) return;
 
   // Compile them all; an object outside the configuration may not compile.
-  Command cmd{{"make", "-k", "-C", ctx.tree.string(), "-j" + std::to_string(ctx.cfg.jobs)}, {}, {}};
-  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
+  Command cmd = kbuild_objects_command(ctx, true);
   for (const auto& o : candidates) cmd.argv.push_back(o);
   ProcResult r = ctx.run.run(cmd);
 
@@ -333,14 +338,14 @@ void add_header_objects(BuildCtx& ctx, const std::vector<std::string>& headers) 
   };
   size_t compiled = 0;
   for (const std::string& o : candidates) {
-    if (!fs::exists(ctx.tree / o)) {
+    if (!fs::exists(root / o)) {
       note(ctx, o + ": dropped: does not compile in this configuration");
       continue;
     }
     ++compiled;
-    std::string name = compiled_for(ctx.tree, o);
+    std::string name = compiled_for(root, o);
     const ParentBinary* p = name.empty() ? nullptr : parent(name);
-    if (p == nullptr || !part_of(Object::load((ctx.tree / o).string()), o, *p)) {
+    if (p == nullptr || !part_of(Object::load((root / o).string()), o, *p)) {
       note(ctx, o + ": dropped: not part of " + (name.empty() ? "any module" : name) + " in this configuration");
       continue;
     }

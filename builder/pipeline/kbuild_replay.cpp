@@ -30,7 +30,10 @@
 //    every exported symbol must get a CRC; an assembler source goes to make;
 //  - the kernel does not run recordmcount after the compiler
 //    (CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT), another step of the rule;
-//  - the object path and the command's KCFLAGS are plain path characters.
+//  - the object path and the command's KCFLAGS are plain path characters;
+//  - the object is the kernel's: an out-of-tree module's (--oot-module) is
+//    compiled in the copy of its source dir, where Kbuild's command names
+//    it by absolute path, so make always compiles it.
 // Anything else, and a recorded command that fails, goes to make, so a
 // compile error is always reported as Kbuild reports it. The steps of the
 // rule left out (checksrc, kernel-doc, objtool's dependency record,
@@ -168,6 +171,7 @@ std::optional<std::string> kbuild_recorded_command(const std::string& cmd_text, 
 }
 
 std::string replay_refusal(const BuildCtx& ctx, const ObjectJob& job) {
+  if (ctx.oot) return "it is an out-of-tree module's object (--oot-module), compiled in the copy of its source";
   if (!job.kbuild_command) return "Kbuild recorded no command for it";
   if (!job.crcs_orig.empty()) {
     std::optional<CompileParts> p = compile_parts(*job.kbuild_command, job.path);

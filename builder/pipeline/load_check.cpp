@@ -98,20 +98,6 @@ bool kallsyms_type(unsigned t) {
   return t == STT_FUNC || t == STT_OBJECT || t == STT_NOTYPE || t == STT_TLS;
 }
 
-// Any module the kernel ships, the same one every time: the first by path.
-std::optional<fs::path> some_shipped_module(const fs::path& dir) {
-  std::optional<fs::path> first;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return first;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (ec) break;
-    if (!it->is_regular_file(ec) || !module_name_of_file(it->path().filename().string())) continue;
-    if (!first || it->path() < *first) first = it->path();
-  }
-  return first;
-}
-
 // CONFIG_ lines of a .config, "# CONFIG_X is not set" as "n".
 std::map<std::string, std::string> read_config(const fs::path& p) {
   std::map<std::string, std::string> out;
@@ -153,6 +139,19 @@ std::string config_changes(const fs::path& distro, const fs::path& tree) {
 }
 
 }  // namespace
+
+std::optional<fs::path> some_shipped_module(const fs::path& dir) {
+  std::optional<fs::path> first;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return first;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec) || !module_name_of_file(it->path().filename().string())) continue;
+    if (!first || it->path() < *first) first = it->path();
+  }
+  return first;
+}
 
 std::string module_vermagic(const std::string& path) {
   auto entries = elf::read_modinfo(elf::ElfFile::open_read(path));

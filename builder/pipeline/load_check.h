@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ std::vector<std::string> check_module_ftrace_sites(const Object& module);
 // the functions.
 std::vector<std::string> check_module_return_sites(const Object& module);
 
+// Any module the kernel ships in `dir` (searched recursively), the same one
+// every time: the first by path; nullopt when there is none.
+std::optional<fs::path> some_shipped_module(const fs::path& dir);
 // The vermagic= of a module's .modinfo ("" if it has none).
 std::string module_vermagic(const std::string& path);
 // "" when the patch module's vermagic `ours` is the shipped module's

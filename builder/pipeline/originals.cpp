@@ -20,7 +20,8 @@
 // scratch dir and renamed into place, so a killed build leaves either a
 // whole entry or none; a cache that cannot be written costs a warning, not
 // the build. Kernel trees given with -s have no cache directory and are
-// always compiled.
+// always compiled, as are the objects of an out-of-tree module
+// (--oot-module).
 #include "pipeline/originals.h"
 
 #include <unistd.h>
@@ -88,7 +89,8 @@ const std::string& compiler_version(BuildCtx& ctx) {
 }
 
 fs::path originals_dir(const BuildCtx& ctx) {
-  return ctx.target.cache.empty() ? fs::path() : ctx.target.cache / "originals";
+  // --oot-module: entries are keyed by kernel-tree paths (oot_module.cpp).
+  return ctx.target.cache.empty() || !ctx.cfg.oot_module.empty() ? fs::path() : ctx.target.cache / "originals";
 }
 
 std::string original_key(BuildCtx& ctx, const std::string& object) {

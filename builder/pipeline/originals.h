@@ -20,7 +20,8 @@ std::string kmod_digest(const fs::path& dir);
 // The first line of `CC --version`, asked once per build.
 const std::string& compiler_version(BuildCtx& ctx);
 
-// CACHE/originals, or empty when the target has no cache (-s).
+// CACHE/originals, or empty when the target has no cache (-s) or the
+// build is for an out-of-tree module (--oot-module).
 fs::path originals_dir(const BuildCtx& ctx);
 
 // What an original object of `object` is compiled with, as the entry's key.

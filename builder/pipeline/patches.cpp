@@ -39,7 +39,7 @@ bool has_dotdot(const fs::path& p) {
 
 }  // namespace
 
-std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff) {
+std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string& diff, const std::string& root) {
   std::vector<PatchedFile> out;
   std::istringstream in(diff);
   std::string line, old_name;
@@ -56,11 +56,13 @@ std::vector<PatchedFile> patched_files(const fs::path& patch, const std::string&
     std::string where = patch.string() + ":" + std::to_string(n) + ": ";
     if (f.starts_with("/") || (old_name.starts_with("/") && old_name != "/dev/null"))
       throw BuildError(where + "'" + (f.starts_with("/") ? f : old_name) +
-                       "' is an absolute path; a patch names files relative to the top of the kernel tree "
-                       "(a/fs/proc/cmdline.c, b/fs/proc/cmdline.c)");
+                       "' is an absolute path; a patch names files relative to the top of " +
+                       (root.empty() ? "the kernel tree (a/fs/proc/cmdline.c, b/fs/proc/cmdline.c)"
+                                     : root + " (a/FILE.c, b/FILE.c)"));
     size_t slash = f.find('/');
     if (slash != std::string::npos) f = f.substr(slash + 1);  // -p1
-    if (has_dotdot(f)) throw BuildError(where + "'" + f + "' leaves the kernel tree ('..')");
+    if (has_dotdot(f))
+      throw BuildError(where + "'" + f + "' leaves " + (root.empty() ? "the kernel tree" : root) + " ('..')");
     bool created = old_name == "/dev/null";
     auto same = [&](const PatchedFile& p) { return p.name == f; };
     if (std::none_of(out.begin(), out.end(), same)) out.push_back({f, n, created});
@@ -148,7 +150,7 @@ void judge_hunks(BuildCtx& ctx, const fs::path& patch, const std::string& output
 void run_patch(BuildCtx& ctx, bool dry_run) {
   for (const fs::path& p : ctx.manifest.patches) {
     // LC_ALL=C: its messages are parsed (patch_failure, inexact_hunks).
-    Command cmd{{"patch", "-p1", "--forward", "--batch", "-d", ctx.tree.string(), "-i", fs::absolute(p).string()},
+    Command cmd{{"patch", "-p1", "--forward", "--batch", "-d", ctx.src_root().string(), "-i", fs::absolute(p).string()},
                 {},
                 {"LC_ALL=C"}};
     // The dry run lets patch fuzz so that a fuzzy hunk is named as such;
@@ -167,6 +169,12 @@ void run_patch(BuildCtx& ctx, bool dry_run) {
 
 namespace {
 
+// How messages name the top the patch's names are relative to: "" for the
+// kernel tree, else the out-of-tree module's source dir.
+std::string oot_root(const BuildCtx& ctx) {
+  return ctx.oot ? "the out-of-tree module's source " + ctx.cfg.oot_module_src.string() : "";
+}
+
 // What a dry run cannot catch: a new source file would need a Makefile
 // change, and a '+++' name that is not the file patch found by its '---'
 // name would make Kbuild build an object that does not exist.
@@ -174,11 +182,16 @@ void check_names(const BuildCtx& ctx, const fs::path& patch, const std::vector<P
   for (const PatchedFile& f : files) {
     std::string where = patch.string() + ":" + std::to_string(f.line) + ": ";
     std::string ext = fs::path(f.name).extension().string();
+    if (ctx.oot && !f.created && !fs::is_regular_file(ctx.oot->copy / f.name))
+      throw BuildError(where + f.name + " is not a file of the out-of-tree module's source " +
+                       ctx.cfg.oot_module_src.string() +
+                       " (--oot-module-src); a patch for the module names its files relative to that directory "
+                       "(a/FILE.c, b/FILE.c), and patches the module's files only");
     if (f.created && (ext == ".c" || ext == ".S"))
       throw BuildError(where + "creates " + f.name +
                        ", which no Makefile of the kernel builds; put the new code in a file the kernel already "
                        "builds (a new function in the file that calls it)");
-    if (!f.created && !fs::exists(ctx.tree / f.name))
+    if (!f.created && !fs::exists(ctx.src_root() / f.name))
       throw BuildError(where + f.name +
                        " is not in the kernel tree; the '---' and '+++' lines must name the same "
                        "file (a/" +
@@ -194,12 +207,14 @@ void check_patches(BuildCtx& ctx) {
     std::optional<std::string> text = read_file(p.string());
     if (!text) throw BuildError(p.string() + ": cannot read the patch");
     if (text->empty()) throw BuildError(p.string() + ": empty patch");
-    files.emplace_back(p, patched_files(p, *text));
+    files.emplace_back(p, patched_files(p, *text, oot_root(ctx)));
     for (const PatchedFile& f : files.back().second)
       if (std::find(ctx.changed_files.begin(), ctx.changed_files.end(), f.name) == ctx.changed_files.end())
         ctx.changed_files.push_back(f.name);
   }
   if (ctx.changed_files.empty()) throw BuildError("the patches change no files (are they unified diffs?)");
+  if (ctx.oot)  // a file outside the module's source is named as such, before patch says it is missing
+    for (const auto& [p, list] : files) check_names(ctx, p, list);
   run_patch(ctx, true);
   for (const auto& [p, list] : files) check_names(ctx, p, list);
 }

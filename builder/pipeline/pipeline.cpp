@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "common/text.h"
+#include "pipeline/oot_module.h"
 #include "pipeline/summary.h"
 #include "support/diag.h"
 #include "support/terminal.h"
@@ -63,6 +64,7 @@ void stages(BuildCtx& ctx, std::ostream& progress) {
   stage("kernel ready", [](BuildCtx& c) {
     prepare_target(c);
     check_kernel_files(c);
+    check_oot_module(c);  // --oot-module: built for this kernel
   });
   stage("compiler checked", check_compiler);
   stage("private tree ready", make_workdir);

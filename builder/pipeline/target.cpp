@@ -25,6 +25,7 @@
 
 #include "pipeline/context.h"
 #include "pipeline/kernel_files.h"
+#include "pipeline/oot_module.h"
 #include "pipeline/verify.h"
 
 namespace kp {
@@ -174,6 +175,7 @@ void check_compiler(BuildCtx& ctx) {
 }
 
 fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
+  if (ctx.oot && ctx.oot->name == module) return oot_module_symtab(ctx);
   const KernelTarget& t = ctx.target;
   if (fs::is_directory(t.module_symtabs))
     for (const auto& e : fs::recursive_directory_iterator(t.module_symtabs)) {
@@ -202,6 +204,7 @@ void make_workdir(BuildCtx& ctx) {
                     ? Command{{script, "workdir", ctx.target.release, ctx.tree.string()}, {}, {}}
                     : Command{{script, "workdir-of", ctx.target.src.string(), ctx.tree.string()}, {}, {}};
   must(ctx, cmd, "preparing a private kernel tree");
+  copy_oot_source(ctx);
 }
 
 void release_workdir(BuildCtx& ctx) {

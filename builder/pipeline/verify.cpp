@@ -378,6 +378,7 @@ std::vector<std::string> verify_functions(const Object& orig, const std::string&
 }
 
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module) {
+  if (ctx.oot && ctx.oot->name == module) return ctx.oot->ko;  // --oot-module: the module as given
   const fs::path& dir = ctx.target.modules;
   std::optional<fs::path> found;
   if (fs::is_directory(dir))

@@ -76,7 +76,8 @@ std::vector<uint64_t> jump_label_sites(const Object& obj, const Section& sec);
 
 // The module's file as the distribution ships it (module names use '_' for
 // '-'), if the kernel cache has it: NAME.ko, or NAME.ko.xz/.zst/.gz (read
-// it through module_elf(), kernel_files.h); a plain .ko is preferred.
+// it through module_elf(), kernel_files.h); a plain .ko is preferred. The
+// --oot-module's name gives the .ko the user gave.
 std::optional<fs::path> shipped_module(const BuildCtx& ctx, const std::string& module);
 // "module 'NAME': no NAME.ko (nor .ko.xz, .ko.zst, .ko.gz) in DIR".
 std::string no_module_message(const BuildCtx& ctx, const std::string& module);

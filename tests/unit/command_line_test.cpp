@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include "elf/writer.h"
 
 namespace kp {
 namespace {
@@ -91,9 +96,6 @@ TEST(BuildCommandLine, ClassicOptionsWithoutMeaningHereAreRefusedOrNotedSayingWh
   EXPECT_EQ(t.err,
             "kpatch-build: note: -t/--target bzImage ignored: only the objects the patch touches are compiled\n"
             "kpatch-build: note: -t/--target modules ignored: only the objects the patch touches are compiled\n");
-  Parsed o = parse({"--oot-module", "m.ko", "x.patch"});
-  EXPECT_EQ(o.rc, 1);
-  EXPECT_NE(o.err.find("out-of-tree module patches are not supported"), std::string::npos);
 }
 
 TEST(BuildCommandLine, UsageErrorsNameTheProblem) {
@@ -127,6 +129,109 @@ TEST(BuildCommandLine, CheckAndJson) {
   p = parse({"--check", "--sign-key", "k", "--sign-cert", "c", "x.patch"});
   EXPECT_EQ(p.rc, 1);
   EXPECT_TRUE(p.err.starts_with("kpatch-build: --check writes no module to sign\n")) << p.err;
+}
+
+}  // namespace
+}  // namespace kp
+
+namespace kp {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A directory with a module source dir (src/Kbuild) and a relocatable ELF
+// file whose .modinfo holds `modinfo` (NUL-separated key=value strings).
+struct OotFixture {
+  fs::path dir;
+  OotFixture() {
+    std::string tmpl = (fs::temp_directory_path() / "kpatch-oot-cl-XXXXXX").string();
+    dir = ::mkdtemp(tmpl.data());
+    fs::create_directories(dir / "src");
+    std::ofstream(dir / "src/Kbuild") << "obj-m := m.o\n";
+  }
+  ~OotFixture() { fs::remove_all(dir); }
+  fs::path module(const std::string& file, const std::string& modinfo) const {
+    OutputObject obj;
+    OutSection s;
+    s.name = ".modinfo";
+    s.flags = SHF_ALLOC;
+    for (char c : modinfo) s.data.push_back(static_cast<std::byte>(c));
+    obj.add_section(std::move(s));
+    obj.write((dir / file).string());
+    return dir / file;
+  }
+};
+
+const std::string kModinfo =
+    std::string("name=m\0vermagic=6.1.0-56-cloud-amd64 SMP preempt mod_unload modversions \0", 73);
+
+TEST(BuildCommandLine, OotModuleTakesTheReleaseFromItsVermagic) {
+  OotFixture f;
+  std::string ko = f.module("m.ko", kModinfo).string(), src = (f.dir / "src").string();
+  for (const auto& args : {std::vector<std::string>{"--oot-module", ko, "--oot-module-src", src, "x.patch"},
+                           std::vector<std::string>{"--oot-module=" + ko, "--oot-module-src=" + src, "x.patch"}}) {
+    Parsed p = parse(args);
+    ASSERT_EQ(p.rc, -1) << p.err;
+    EXPECT_EQ(p.cfg.oot_module, ko);
+    EXPECT_EQ(p.cfg.oot_module_src, src);
+    EXPECT_EQ(p.cfg.kernels, (std::vector<std::string>{"6.1.0-56-cloud-amd64"}));
+  }
+  // --kernel is kept: the build then checks the vermagic against it.
+  Parsed k = parse({"--oot-module", ko, "--oot-module-src", src, "--kernel", "6.1.0-55-cloud-amd64", "x.patch"});
+  ASSERT_EQ(k.rc, -1) << k.err;
+  EXPECT_EQ(k.cfg.kernels, (std::vector<std::string>{"6.1.0-55-cloud-amd64"}));
+}
+
+TEST(BuildCommandLine, OotModuleOptionsGoTogether) {
+  Parsed a = parse({"--oot-module", "m.ko", "x.patch"});
+  EXPECT_EQ(a.rc, 1);
+  EXPECT_TRUE(
+      a.err.starts_with("kpatch-build: --oot-module needs --oot-module-src DIR, the module's source directory\nusage:"))
+      << a.err;
+  Parsed b = parse({"--oot-module-src=src", "x.patch"});
+  EXPECT_EQ(b.rc, 1);
+  EXPECT_TRUE(
+      b.err.starts_with("kpatch-build: --oot-module-src needs --oot-module FILE.ko, the built module to patch\nusage:"))
+      << b.err;
+  Parsed c = parse({"--oot-module", "m.ko", "--oot-module-src", "src", "-k", "A", "-k", "B", "x.patch"});
+  EXPECT_EQ(c.rc, 1);
+  EXPECT_TRUE(
+      c.err.starts_with("kpatch-build: --oot-module patches a module built for one kernel: give at most one "
+                        "--kernel\n"))
+      << c.err;
+  Parsed d = parse({"--oot-module", "m.ko", "--oot-module-src", "src", "--bundle", "b"});
+  EXPECT_TRUE(d.err.starts_with("kpatch-build: --oot-module does not go with --bundle\n")) << d.err;
+}
+
+TEST(BuildCommandLine, OotModuleBadInputNamesTheFile) {
+  OotFixture f;
+  std::string src = (f.dir / "src").string();
+  auto err = [&](const std::string& ko, const std::string& dir) {
+    Parsed p = parse({"--oot-module", ko, "--oot-module-src", dir, "x.patch"});
+    EXPECT_EQ(p.rc, 1) << ko;
+    return p.err;
+  };
+  std::string missing = (f.dir / "none.ko").string();
+  EXPECT_EQ(err(missing, src),
+            "kpatch-build: --oot-module " + missing + ": not found; give the built module to patch (FILE.ko)\n");
+  std::ofstream(f.dir / "text.ko") << "not ELF\n";
+  EXPECT_EQ(err((f.dir / "text.ko").string(), src), "kpatch-build: --oot-module " + (f.dir / "text.ko").string() +
+                                                        ": not a kernel module (not a relocatable ELF file)\n");
+  std::string xz = (f.dir / "m.ko.xz").string();
+  std::ofstream(xz) << "x";
+  EXPECT_EQ(err(xz, src),
+            "kpatch-build: --oot-module " + xz + ": a compressed module; give it uncompressed (xz -dk " + xz + ")\n");
+  std::string noname = f.module("noname.ko", std::string("vermagic=6.1.0-56-cloud-amd64 SMP\0", 34)).string();
+  EXPECT_EQ(err(noname, src), "kpatch-build: --oot-module " + noname +
+                                  ": its .modinfo has no name=; is it a module built by Kbuild (modpost)?\n");
+  std::string ko = f.module("m.ko", kModinfo).string();
+  fs::create_directories(f.dir / "empty");
+  EXPECT_EQ(err(ko, (f.dir / "empty").string()),
+            "kpatch-build: --oot-module-src " + (f.dir / "empty").string() +
+                ": no Kbuild or Makefile there; give the directory the module is built in (make -C KERNEL-TREE "
+                "M=DIR)\n");
+  EXPECT_EQ(err(ko, (f.dir / "nodir").string()), "kpatch-build: --oot-module-src " + (f.dir / "nodir").string() +
+                                                     ": not a directory; give the module's source directory\n");
 }
 
 }  // namespace
