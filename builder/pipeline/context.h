@@ -159,6 +159,16 @@ void verify_originals(BuildCtx& ctx);  // replaced functions match the shipped b
 // "undefined!"), naming each and the patched objects that need it; "" when
 // the output has none.
 std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir);
+// The value of KEY in a kernel .config, without the quotes of a string;
+// "" when it is unset.
+std::string config_value(const fs::path& config, const std::string& key);
+// Whether Kbuild runs objtool on the link of a multi-object module such as
+// the patch module (its delay-objtool: CONFIG_X86_KERNEL_IBT or
+// CONFIG_LTO_CLANG, with CONFIG_OBJTOOL), rather than on each object.
+bool objtool_at_module_link(const fs::path& config);
+// The tables objtool writes into an object, which it does not write when
+// the object already has them ("file already has .return_sites, skipping").
+const std::vector<std::string>& objtool_tables();
 void assemble_module(BuildCtx& ctx);     // Kbuild: hook + diff outputs
 void check_module_loads(BuildCtx& ctx);  // what the kernel checks at load (load_check.cpp)
 void finish_module(BuildCtx& ctx);       // klp relocations, signature, output

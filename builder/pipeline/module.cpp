@@ -10,6 +10,20 @@
 // kernel its commands are replayed without make (module_recipe.cpp). Then the klp relocation
 // step (module/klp_convert.cpp) turns it into a livepatch module, which is
 // optionally signed and moved to the output directory atomically.
+//
+// objtool's tables (ORC unwind data, the return-thunk, retpoline, call and
+// static-call site lists) come from where Kbuild runs objtool. Where it
+// runs on each object (6.1 without IBT), the differ's outputs carry the
+// tables of their functions and the kmod sources get theirs as they
+// compile. Where it runs on the link of a multi-object module instead
+// (CONFIG_X86_KERNEL_IBT, 6.12), the objects of vmlinux and the kmod
+// sources have none, but a single-object module (binfmt_misc.o) got them
+// at its compile, so its differ output brings some; objtool at the patch
+// module's link then finds "file already has .return_sites" and writes
+// none for the rest: no return-thunk sites, unwind data or static-call
+// sites for the vmlinux functions and the hook. So there the tables are
+// removed from the differ's outputs, and objtool writes them once for the
+// whole module, as for any multi-object module.
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -86,6 +100,17 @@ void write_metadata(BuildCtx& ctx, const fs::path& file) {
 
 }  // namespace
 
+bool objtool_at_module_link(const fs::path& config) {
+  return config_value(config, "CONFIG_OBJTOOL") == "y" &&
+         (config_value(config, "CONFIG_X86_KERNEL_IBT") == "y" || config_value(config, "CONFIG_LTO_CLANG") == "y");
+}
+
+const std::vector<std::string>& objtool_tables() {
+  static const std::vector<std::string> tables{".orc_unwind", ".orc_unwind_ip",     ".return_sites", ".retpoline_sites",
+                                               ".call_sites", ".static_call_sites", ".cfi_sites",    ".ibt_endbr_seal"};
+  return tables;
+}
+
 std::string unresolved_symbols(const std::string& make_output, const fs::path& module_dir) {
   // The differ leaves a global that neither vmlinux nor Module.symvers
   // defines as a plain undefined symbol: another object of the patch may
@@ -127,10 +152,21 @@ void assemble_module(BuildCtx& ctx) {
   std::string name = ctx.module_name();
   std::ofstream kbuild(dir / "Kbuild");
   kbuild << "obj-m := " << name << ".o\n" << name << "-y := patch-hook.o kpatch-meta.o";
+  bool objtool_at_link = objtool_at_module_link(ctx.target.config);
   for (const ObjectJob& o : ctx.objects) {
     if (o.diff_status != 0) continue;
     std::string obj = "diff-" + o.output.filename().string();
     fs::copy_file(o.output, dir / obj, fs::copy_options::overwrite_existing);
+    if (objtool_at_link) {
+      Command strip{{"objcopy"}, {}, {}};
+      for (const std::string& t : objtool_tables()) {
+        strip.argv.push_back("--remove-section=" + t);
+        strip.argv.push_back("--remove-section=.rela" + t);
+      }
+      strip.argv.push_back((dir / obj).string());
+      ProcResult r = ctx.run.run(strip);
+      if (r.status != 0) throw BuildError("objcopy of " + (dir / obj).string() + " failed:\n" + r.output);
+    }
     std::ofstream(dir / ("." + obj + ".cmd")) << "cmd_" << (dir / obj).string() << " := create-diff-object\n";
     kbuild << " " << obj;
   }

@@ -8,7 +8,8 @@
 // two more to get there, most of it re-evaluating the compiler checks of
 // the top and arch Makefiles in each of its three passes. For a given
 // kernel, compiler and kmod/ those commands are the same for every patch
-// module but for three things: the module dir, the module's name and
+// module but for three things: the module dir, the module's name (as a
+// file name, and in Kbuild form, '-' as '_', where Kbuild writes that) and
 // KPATCH_REPLACE. So the first make link of a kernel's cache is kept as
 // a recipe, CACHE/module-recipe: each output's command from its .cmd file
 // (as kbuild_replay.cpp reads them) with @DIR@, @NAME@ and @REPLACE@ put
@@ -33,6 +34,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/names.h"
 #include "pipeline/kbuild_replay.h"
 #include "pipeline/originals.h"
 #include "support/file.h"
@@ -41,9 +43,12 @@ namespace kp {
 
 namespace {
 
-constexpr const char* kFormat = "kpatch-module-recipe 1";
+constexpr const char* kFormat = "kpatch-module-recipe 2";
 constexpr const char* kDir = "@DIR@";
 constexpr const char* kName = "@NAME@";
+// The name in Kbuild form ('-' as '_'), where Kbuild writes that:
+// KBUILD_MODNAME, __KBUILD_MODNAME and the .mod.o's KBUILD_BASENAME.
+constexpr const char* kModName = "@MODNAME@";
 constexpr const char* kReplace = "@REPLACE@";
 
 struct Output {
@@ -66,6 +71,7 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 
 std::string with_name(std::string s, const std::string& name) {
   replace_all(s, kName, name);
+  replace_all(s, kModName, kbuild_module_name(name));
   return s;
 }
 
@@ -73,18 +79,18 @@ std::string with_name(std::string s, const std::string& name) {
 // placeholders; "" when the name is left anywhere else.
 std::string generalize(std::string cmd, const fs::path& dir, const std::string& name) {
   replace_all(cmd, dir.string(), kDir);
-  const std::string d = std::string(kDir) + "/", n = kName;
+  const std::string d = std::string(kDir) + "/", n = kName, modname = kbuild_module_name(name), m = kModName;
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {d + name + ".", d + n + "."},
            {d + "." + name + ".", d + "." + n + "."},
            {d + name + "\"", d + n + "\""},
-           {"'\"" + name + "\"'", "'\"" + n + "\"'"},
-           {"'\"" + name + ".mod\"'", "'\"" + n + ".mod\"'"},
-           {"=kmod_" + name + " ", "=kmod_" + n + " "},
+           {"'\"" + modname + "\"'", "'\"" + m + "\"'"},
+           {"'\"" + modname + ".mod\"'", "'\"" + m + ".mod\"'"},
+           {"=kmod_" + modname + " ", "=kmod_" + m + " "},
            {"-DKPATCH_REPLACE=0", std::string("-DKPATCH_REPLACE=") + kReplace},
            {"-DKPATCH_REPLACE=1", std::string("-DKPATCH_REPLACE=") + kReplace}})
     replace_all(cmd, from, to);
-  return cmd.find(name) == std::string::npos ? cmd : "";
+  return cmd.find(name) == std::string::npos && cmd.find(modname) == std::string::npos ? cmd : "";
 }
 
 std::optional<std::vector<RecipeStep>> load_recipe(BuildCtx& ctx) {

@@ -9,9 +9,18 @@
 # suite can be loaded together.
 # A patch with a file NAME.expect-failure next to it must be refused: the
 # build must fail and print every line of that file.
+# Where RELEASE's series (6.12 for 6.12.118+deb12-cloud-amd64) has its own
+# source, the patch's directory holds a variant SERIES/NAME.patch (and
+# SERIES/NAME.expect-failure where the reason reads differently there),
+# which is used instead.
 set -euo pipefail
 kpatch_build=$1 release=$2 patch=$3 out=$4 form=${5:-}
 name=$(basename "$patch" .patch)
+series=$(printf '%s' "$release" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+patches=$(dirname "$patch")
+expect=$patches/$name.expect-failure
+[ ! -f "$patches/$series/$name.patch" ] || patch=$patches/$series/$name.patch
+[ ! -f "$patches/$series/$name.expect-failure" ] || expect=$patches/$series/$name.expect-failure
 cache=$("$(dirname "$0")/../../scripts/kernel-tree" prepare "$release")  # cached: prints its dir
 rm -rf "$out"
 mkdir -p "$out"
@@ -26,7 +35,6 @@ status=0
 "${cmd[@]}" >"$out/build.out" 2>&1 || status=$?
 cat "$out/build.out"
 
-expect=${patch%.patch}.expect-failure
 if [ -f "$expect" ]; then
   [ "$status" -ne 0 ] || { echo "FAIL: $name was built; it must be refused"; exit 1; }
   while IFS= read -r line; do

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/names.h"
 #include "fake_runner.h"
 #include "pipeline/context.h"
 #include "pipeline/module_recipe.h"
@@ -237,21 +238,22 @@ void kbuild_link_dir(const fs::path& d, const std::string& name, const std::stri
         << "savedcmd_" << (d / file).string() << " := " << text << "\n\ndeps_x :=\n";
   };
   std::string ds = d.string();
+  std::string mn = kbuild_module_name(name);  // Kbuild's KBUILD_MODNAME
   cmd("patch-hook.o", "gcc -Wp,-MMD," + ds +
                           "/.patch-hook.o.d -DKPATCH_REPLACE=1 -DKBUILD_BASENAME='\"patch_hook\"' "
                           "-DKBUILD_MODNAME='\"" +
-                          name + "\"' -D__KBUILD_MODNAME=kmod_" + name + " -c -o " + ds + "/patch-hook.o " + ds +
+                          mn + "\"' -D__KBUILD_MODNAME=kmod_" + mn + " -c -o " + ds + "/patch-hook.o " + ds +
                           "/patch-hook.c");
-  cmd("kpatch-meta.o", "gcc -DKPATCH_REPLACE=1 -DKBUILD_MODNAME='\"" + name + "\"' -c -o " + ds + "/kpatch-meta.o " +
-                           ds + "/kpatch-meta.c");
+  cmd("kpatch-meta.o", "gcc -DKPATCH_REPLACE=1 -DKBUILD_MODNAME='\"" + mn + "\"' -c -o " + ds + "/kpatch-meta.o " + ds +
+                           "/kpatch-meta.c");
   cmd(name + ".o",
       "ld -r -o " + ds + "/" + name + ".o @" + ds + "/" + name + ".mod  ; objtool --module " + ds + "/" + name + ".o");
   cmd("modules.order", "{   echo " + ds + "/" + name + ".o; :; } > " + ds + "/modules.order");
   cmd("Module.symvers",
       "scripts/mod/modpost -M -m -o " + ds + "/Module.symvers -T " + ds + "/modules.order" + extra_cmd);
-  cmd(name + ".mod.o", "gcc -Wp,-MMD," + ds + "/." + name + ".mod.o.d -DKBUILD_BASENAME='\"" + name +
-                           ".mod\"' -DKBUILD_MODNAME='\"" + name + "\"' -c -o " + ds + "/" + name + ".mod.o " + ds +
-                           "/" + name + ".mod.c");
+  cmd(name + ".mod.o", "gcc -Wp,-MMD," + ds + "/." + name + ".mod.o.d -DKBUILD_BASENAME='\"" + mn +
+                           ".mod\"' -DKBUILD_MODNAME='\"" + mn + "\"' -c -o " + ds + "/" + name + ".mod.o " + ds + "/" +
+                           name + ".mod.c");
   cmd(".module-common.o", "gcc -DKBUILD_MODNAME='\".module_common.o\"' -c -o " + ds + "/.module-common.o x.c");
   cmd(name + ".ko", "ld -r -o " + ds + "/" + name + ".ko " + ds + "/" + name + ".o " + ds + "/" + name + ".mod.o");
   cmd(name + ".mod", "printf '%s\\n' patch-hook.o | awk > " + ds + "/" + name + ".mod");
@@ -266,13 +268,14 @@ TEST_F(Replay, ARecipeIsTheLinkWithDirNameAndReplaceLeftOpen) {
   ASSERT_TRUE(steps) << why;
   ASSERT_EQ(steps->size(), 8u);
   EXPECT_EQ((*steps)[0].output, "patch-hook.o");
-  EXPECT_EQ((*steps)[0].command,
-            "gcc -Wp,-MMD,@DIR@/.patch-hook.o.d -DKPATCH_REPLACE=@REPLACE@ -DKBUILD_BASENAME='\"patch_hook\"' "
-            "-DKBUILD_MODNAME='\"@NAME@\"' -D__KBUILD_MODNAME=kmod_@NAME@ -c -o @DIR@/patch-hook.o @DIR@/patch-hook.c");
+  EXPECT_EQ(
+      (*steps)[0].command,
+      "gcc -Wp,-MMD,@DIR@/.patch-hook.o.d -DKPATCH_REPLACE=@REPLACE@ -DKBUILD_BASENAME='\"patch_hook\"' "
+      "-DKBUILD_MODNAME='\"@MODNAME@\"' -D__KBUILD_MODNAME=kmod_@MODNAME@ -c -o @DIR@/patch-hook.o @DIR@/patch-hook.c");
   EXPECT_EQ((*steps)[2].output, "@NAME@.o");
   EXPECT_EQ((*steps)[2].command, "ld -r -o @DIR@/@NAME@.o @@DIR@/@NAME@.mod  ; objtool --module @DIR@/@NAME@.o");
   EXPECT_EQ((*steps)[5].command,
-            "gcc -Wp,-MMD,@DIR@/.@NAME@.mod.o.d -DKBUILD_BASENAME='\"@NAME@.mod\"' -DKBUILD_MODNAME='\"@NAME@\"' "
+            "gcc -Wp,-MMD,@DIR@/.@NAME@.mod.o.d -DKBUILD_BASENAME='\"@MODNAME@.mod\"' -DKBUILD_MODNAME='\"@MODNAME@\"' "
             "-c -o @DIR@/@NAME@.mod.o @DIR@/@NAME@.mod.c");
   EXPECT_EQ((*steps)[6].output, ".module-common.o");
 }
@@ -343,6 +346,44 @@ TEST_F(Replay, AStoredRecipeLinksTheNextModuleWithItsOwnDirNameAndReplace) {
   EXPECT_TRUE(fs::exists(d / (name + ".ko")));
   // modpost reads each object's .cmd; the replay writes them as Kbuild would.
   EXPECT_TRUE(read_file(kbuild_cmd_file(d, "patch-hook.o").string()).value_or("").starts_with("cmd_"));
+}
+
+// A file name with '-' (kpatch-build -n compat-callbacks): Kbuild's
+// KBUILD_MODNAME has '_', which the replay must write too, whichever name
+// the recipe was recorded with (else .modinfo's name is compat-callbacks,
+// which the kernel and kpatch refuse).
+TEST_F(Replay, TheModuleNameInKbuildFormIsKbuildsForADashedName) {
+  std::string why;
+  kbuild_link_dir(dir_ / "a/module", "compat-callbacks");
+  auto steps = recipe_from_link(dir_ / "a/module", "compat-callbacks", why);
+  ASSERT_TRUE(steps) << why;
+  EXPECT_EQ(
+      (*steps)[0].command,
+      "gcc -Wp,-MMD,@DIR@/.patch-hook.o.d -DKPATCH_REPLACE=@REPLACE@ -DKBUILD_BASENAME='\"patch_hook\"' "
+      "-DKBUILD_MODNAME='\"@MODNAME@\"' -D__KBUILD_MODNAME=kmod_@MODNAME@ -c -o @DIR@/patch-hook.o @DIR@/patch-hook.c");
+
+  manifest_.id = "first";
+  BuildCtx first = ctx();
+  kbuild_link_dir(dir_ / "w1/module", first.module_name());
+  ASSERT_EQ(store_module_recipe(first, dir_ / "w1/module"), "");
+  manifest_.module_file_name = "compat-new-global";  // the classic -n NAME
+  BuildCtx c = ctx();
+  c.work = dir_ / "w2";
+  ASSERT_EQ(c.module_name(), "compat-new-global");
+  fs::path d = module_dir(c.work, c.module_name());
+  run_.on("/bin/sh -c", {0, ""}, fake_output);
+  ASSERT_TRUE(replay_module_link(c, d));
+  ASSERT_EQ(run_.commands.size(), 8u);
+  EXPECT_NE(
+      run_.commands[0].find("-DKBUILD_MODNAME='\"compat_new_global\"' -D__KBUILD_MODNAME=kmod_compat_new_global "),
+      std::string::npos)
+      << run_.commands[0];
+  EXPECT_NE(run_.commands[5].find("-DKBUILD_BASENAME='\"compat_new_global.mod\"' "
+                                  "-DKBUILD_MODNAME='\"compat_new_global\"' -c -o " +
+                                  (d / "compat-new-global.mod.o").string()),
+            std::string::npos)
+      << run_.commands[5];
+  EXPECT_TRUE(fs::exists(d / "compat-new-global.ko"));
 }
 
 TEST_F(Replay, NoRecipeAStaleOneOrAFailedStepIsMakesLink) {

@@ -22,6 +22,11 @@ trap 'rm -rf -- "$T"' EXIT
 
 REL=9.9.0-1-fake
 OTHER=9.9.0-2-fake
+# A release named as Debian 12 names its 6.12 kernels (+deb12), whose
+# config names a compiler that is not installed (as 6.12's names
+# x86_64-linux-gnu-gcc-12, in the package gcc-12).
+NEW=9.12.1+deb12-fake
+NEW_CC_TEXT="x86_64-linux-gnu-gcc-99 (Fake 99.1.0-1) 99.1.0"
 VER=9.9.9-1
 CC_TEXT="gcc-12 (Fake 12.2.0-14) 12.2.0"
 
@@ -61,7 +66,7 @@ deb "linux-image-$REL-dbg" "$T/stage/dbg"
 
 # OTHER: another flavour of the same version (its own headers, image and
 # -dbg packages, the same linux-source).
-for r in "$OTHER"; do
+for r in "$OTHER" "$NEW"; do
 	mkdir -p "$T/stage/$r/headers/usr/src/linux-headers-$r" "$T/stage/$r/image/boot" \
 		"$T/stage/$r/image/lib/modules/$r/kernel/fs" "$T/stage/$r/dbg/usr/lib/debug/boot" \
 		"$T/stage/$r/dbg/usr/lib/debug/lib/modules/$r/kernel/fs"
@@ -74,6 +79,9 @@ for r in "$OTHER"; do
 	cp "$T/o.o" "$T/stage/$r/dbg/usr/lib/debug/lib/modules/$r/kernel/fs/foo.ko"
 	deb "linux-image-$r-dbg" "$T/stage/$r/dbg"
 done
+printf 'CONFIG_CC_VERSION_TEXT="%s"\nCONFIG_LIVEPATCH=y\n' "$NEW_CC_TEXT" \
+	>"$T/stage/$NEW/headers/usr/src/linux-headers-$NEW/.config"
+deb "linux-headers-$NEW" "$T/stage/$NEW/headers"
 
 s=$T/stage/source/usr/src
 mkdir -p "$s" "$T/tar/linux-source-9.9/include"
@@ -87,11 +95,11 @@ cat >"$T/bin/apt-cache" <<EOF
 echo "apt-cache \$*" >>"$T/calls"
 case \$1 in
 show)
-	for r in $REL $OTHER; do
+	for r in $REL $OTHER $NEW; do
 		[[ \${@: -1} == linux-headers-\$r ]] && printf 'Package: linux-headers-%s\nVersion: $VER\n\n' "\$r"
 	done ;;
 search)
-	printf 'linux-headers-%s - headers\n' $REL $OTHER 9.9-common ;;
+	printf 'linux-headers-%s - headers\n' $REL $OTHER 9.9-common $NEW 9.12.1+deb12-common ;;
 esac
 exit 0
 EOF
@@ -164,6 +172,12 @@ if kt prepare 9.9.0-3-fake >/dev/null; then fail "unknown release succeeded"; fi
 grep -qx "  $REL" "$T/err" || fail "unknown release: nearest releases not listed"
 grep -q -- "-common" "$T/err" && fail "unknown release: a -common package listed as a release"
 pass "unknown release lists the nearest"
+# The nearest of either series first (a 6.1-style and a 6.12-style name).
+if kt prepare 9.12.7+deb12-fake >/dev/null; then fail "unknown +deb12 release succeeded"; fi
+[[ $(grep -m1 '^  ' "$T/err") == "  $NEW" ]] || fail "unknown +deb12 release: nearest is not $NEW: $(cat "$T/err")"
+if kt prepare 9.9.0-3-fake >/dev/null; then fail "unknown release succeeded"; fi
+[[ $(grep -m1 '^  ' "$T/err") == "  "9.9.0-* ]] || fail "unknown 9.9 release: nearest is not of 9.9: $(cat "$T/err")"
+pass "unknown releases list the nearest of their own series first"
 
 # ---- fresh prepare ----------------------------------------------------------
 : >"$T/calls"
@@ -177,9 +191,11 @@ done
 grep -q ' f$' "$CACHE/vmlinux.symtab" || fail "vmlinux.symtab is not readelf's table of vmlinux"
 grep -qx "KERNELRELEASE=$REL" "$CACHE/make.args" || fail "make.args lacks KERNELRELEASE"
 grep -qx "CC=gcc-12" "$CACHE/make.args" || fail "make.args: the compiler is not the config's"
-order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | tr '\n' ' ')
-[[ $order == "linux-headers-$REL linux-image-$REL-unsigned linux-image-$REL-dbg linux-source-9.9 " ]] ||
-	fail "download order: $order"
+# headers, then image; then dbg (in the background) and source side by side.
+order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | head -n 2 | tr '\n' ' ')
+[[ $order == "linux-headers-$REL linux-image-$REL-unsigned " ]] || fail "download order: $order"
+order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | tail -n +3 | sort | tr '\n' ' ')
+[[ $order == "linux-image-$REL-dbg linux-source-9.9 " ]] || fail "downloads after the image: $order"
 grep -n '^make' "$T/calls" | grep -q olddefconfig || fail "no make olddefconfig"
 [[ $(grep '^make' "$T/calls" | head -n 1) == *olddefconfig* ]] || fail "modules_prepare before olddefconfig"
 [[ -z $(find "$CACHE" -maxdepth 1 -name '.tmp-*') ]] || fail "fresh prepare left scratch dirs"
@@ -200,13 +216,18 @@ if FAKE_FAIL_DOWNLOAD=linux-image-$REL-dbg kt prepare "$REL" >/dev/null; then
 fi
 grep -q "error: apt-get download linux-image-$REL-dbg=$VER failed" "$T/err" || fail "failing download: no message naming it"
 ls "$CACHE"/.stamp-headers-* "$CACHE"/.stamp-image-* >/dev/null 2>&1 || fail "stages before the failure not stamped"
+# dbg runs beside source and prepare: they finish and are stamped.
+ls "$CACHE"/.stamp-source-* "$CACHE"/.stamp-prepare-* >/dev/null 2>&1 ||
+	fail "the stages beside the failed one not stamped"
 if ls "$CACHE"/.stamp-dbg-* >/dev/null 2>&1; then fail "the failed stage was stamped"; fi
 [[ ! -e $CACHE/vmlinux && -z $(find "$CACHE" -maxdepth 1 -name '.tmp-*') ]] ||
 	fail "the failed stage left a partial result"
+[[ $(grep -c 'error:' "$T/err") -eq 1 ]] || fail "the failure was reported other than once: $(cat "$T/err")"
 : >"$T/calls"
 kt prepare "$REL" >/dev/null || fail "prepare after a failure failed"
 order=$(sed -n 's/^apt-get download.* \([a-z0-9.-]*\)=.*/\1/p' "$T/calls" | tr '\n' ' ')
-[[ $order == "linux-image-$REL-dbg linux-source-9.9 " ]] || fail "after a failure, downloaded: $order"
+[[ $order == "linux-image-$REL-dbg " ]] || fail "after a failure, downloaded: $order"
+[[ $(calls '^make') -eq 0 ]] || fail "after a failure of dbg, make ran again"
 pass "a failed stage leaves no stamp and is redone alone"
 
 # ---- two prepares at once ---------------------------------------------------
@@ -334,3 +355,13 @@ if [[ $EUID -eq 0 ]] && mkdir -p "$T/small" && mount -t tmpfs -o size=256k tmpfs
 	grep -Eq "^$REL +partial " <<<"$out" || fail "after a full disk the release is not shown partial: $out"
 	pass "a full disk leaves no stage marked done"
 fi
+
+# ---- a compiler that is not installed ---------------------------------------
+: >"$T/calls"
+if kt prepare "$NEW" >/dev/null; then fail "prepare with the kernel's compiler missing succeeded"; fi
+grep -qF "error: the kernel was built with '$NEW_CC_TEXT' but 'x86_64-linux-gnu-gcc-99' is not installed: apt-get install gcc-99" "$T/err" ||
+	fail "missing compiler: the message does not name the package: $(cat "$T/err")"
+[[ $(calls modules_prepare) -eq 0 ]] || fail "missing compiler: make modules_prepare ran"
+if ls "$T/xdg/kpatch/$NEW"/.stamp-prepare-* >/dev/null 2>&1; then fail "missing compiler: prepare stamped"; fi
+kt remove "$NEW" || fail "remove $NEW failed"
+pass "a compiler that is not installed is named with its package"
