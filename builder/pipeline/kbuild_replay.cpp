@@ -127,13 +127,6 @@ std::optional<std::map<std::string, std::string>> genksyms_crcs(BuildCtx& ctx, c
   return crcs;
 }
 
-// Kbuild's dependency file the compiler writes (-Wp,-MMD,DIR/.NAME.o.d):
-// fixdep turns it into the .cmd file; here it is only removed.
-fs::path dep_file(const fs::path& tree, const std::string& obj) {
-  fs::path p = tree / obj;
-  return p.parent_path() / ("." + p.filename().string() + ".d");
-}
-
 }  // namespace
 
 std::string kbuild_command_for_build(const BuildCtx& ctx, std::string cmd) {
@@ -200,7 +193,9 @@ bool replay_compile(BuildCtx& ctx, ObjectJob& job) {
     crcs = genksyms_crcs(ctx, job, *exports);
   else if (exports)
     crcs.emplace();  // nothing exported, or no CRCs in this kernel
-  fs::remove(dep_file(ctx.tree, job.path), ec);
+  // Kbuild's dependency file the compiler wrote (-Wp,-MMD,DIR/.NAME.o.d):
+  // fixdep turns it into the .cmd file; here it is only removed.
+  fs::remove(kbuild_cmd_file(ctx.tree, job.path).replace_extension(".d"), ec);
   if (crcs) {
     job.crcs_patched = std::move(*crcs);
     return true;

@@ -150,8 +150,7 @@ void assemble_module(BuildCtx& ctx) {
     fs::copy_file(ctx.cfg.kmod_dir / f, dir / f, fs::copy_options::overwrite_existing);
   write_metadata(ctx, dir / "kpatch-meta.c");
   std::string name = ctx.module_name();
-  std::ofstream kbuild(dir / "Kbuild");
-  kbuild << "obj-m := " << name << ".o\n" << name << "-y := patch-hook.o kpatch-meta.o";
+  std::vector<std::string> objects{"patch-hook.o", "kpatch-meta.o"};
   bool objtool_at_link = objtool_at_module_link(ctx.target.config);
   for (const ObjectJob& o : ctx.objects) {
     if (o.diff_status != 0) continue;
@@ -168,13 +167,14 @@ void assemble_module(BuildCtx& ctx) {
       if (r.status != 0) throw BuildError("objcopy of " + (dir / obj).string() + " failed:\n" + r.output);
     }
     std::ofstream(dir / ("." + obj + ".cmd")) << "cmd_" << (dir / obj).string() << " := create-diff-object\n";
-    kbuild << " " << obj;
+    objects.push_back(obj);
   }
-  kbuild << "\nldflags-y += -T $(src)/kpatch.lds\nccflags-y += -DKPATCH_REPLACE=" << (ctx.manifest.replace ? 1 : 0)
-         << "\n";
-  kbuild.close();
+  std::ofstream(dir / "Kbuild") << "obj-m := " << name << ".o\n"
+                                << name << "-y := " << join(objects, " ")
+                                << "\nldflags-y += -T $(src)/kpatch.lds\nccflags-y += -DKPATCH_REPLACE="
+                                << (ctx.manifest.replace ? 1 : 0) << "\n";
   ctx.module_dir = dir;
-  if (ctx.cfg.kbuild_replay && replay_module_link(ctx, dir)) {
+  if (ctx.cfg.kbuild_replay && replay_module_link(ctx, dir, objects)) {
     ctx.module_linked_by = "recipe";
     return;
   }

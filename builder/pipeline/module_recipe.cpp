@@ -28,8 +28,6 @@
 // module, so every error reads as Kbuild reports it.
 #include "pipeline/module_recipe.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -37,6 +35,7 @@
 #include "common/names.h"
 #include "pipeline/kbuild_replay.h"
 #include "pipeline/originals.h"
+#include "support/diag.h"
 #include "support/file.h"
 
 namespace kp {
@@ -112,21 +111,13 @@ std::optional<std::vector<RecipeStep>> load_recipe(BuildCtx& ctx) {
   return steps;
 }
 
-// The objects of NAME-y in the Kbuild file assemble_module wrote, as
-// Kbuild's NAME.mod lists them: one path per line.
-std::optional<std::string> object_list(const fs::path& dir, const std::string& name) {
-  std::ifstream in(dir / "Kbuild");
-  std::string prefix = name + "-y := ";
-  for (std::string line; std::getline(in, line);) {
-    if (!line.starts_with(prefix)) continue;
-    std::string list, word;
-    std::set<std::string> seen;
-    std::istringstream words(line.substr(prefix.size()));
-    while (words >> word)
-      if (seen.insert(word).second) list += (dir / word).string() + "\n";
-    return list;
-  }
-  return std::nullopt;
+// NAME.mod as Kbuild writes it: each object's path once, in order.
+std::string object_list(const fs::path& dir, const std::vector<std::string>& objects) {
+  std::string list;
+  std::set<std::string> seen;
+  for (const std::string& o : objects)
+    if (seen.insert(o).second) list += (dir / o).string() + "\n";
+  return list;
 }
 
 // A .cmd file as Kbuild writes one, `$` escaped for make.
@@ -202,35 +193,22 @@ std::string store_module_recipe(BuildCtx& ctx, const fs::path& dir) {
   if (!steps) return "";  // make links this kernel's modules; nothing is wrong
   std::string text = module_recipe_key(ctx) + "\n";
   for (const RecipeStep& s : *steps) text += s.output + "\t" + s.command + "\n";
-  fs::path tmp = file;
-  tmp += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return "cannot write the module recipe " + file.string();
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return "cannot write the module recipe " + file.string() + ": " + ec.message();
+  try {
+    write_file_atomically(file.string(), text);
+  } catch (const Fatal& e) {
+    std::string why = e.what();
+    return "cannot write the module recipe " + file.string() + ": " + why.substr(why.rfind(": ") + 2);
   }
   return "";
 }
 
-bool replay_module_link(BuildCtx& ctx, const fs::path& dir) {
+bool replay_module_link(BuildCtx& ctx, const fs::path& dir, const std::vector<std::string>& objects) {
   std::error_code ec;
   if (fs::exists(ctx.tree / "vmlinux", ec) || !plain_path_text(dir.string())) return false;
   std::optional<std::vector<RecipeStep>> steps = load_recipe(ctx);
   if (!steps) return false;
   const std::string name = ctx.module_name();
-  std::optional<std::string> objects = object_list(dir, name);
-  if (!objects) return false;
-  std::ofstream(dir / (name + ".mod")) << *objects;
+  std::ofstream(dir / (name + ".mod")) << object_list(dir, objects);
   const std::string replace = ctx.manifest.replace ? "1" : "0";
   for (const RecipeStep& s : *steps) {
     std::string cmd = with_name(s.command, name);

@@ -32,8 +32,9 @@ fs::path module_recipe_file(const BuildCtx& ctx);
 std::string store_module_recipe(BuildCtx& ctx, const fs::path& dir);
 
 // Links the module in `dir` (Kbuild file, sources and diff objects
-// written) with the stored recipe; false, with the dir's outputs removed,
-// when there is none or it fails: make links it then.
-bool replay_module_link(BuildCtx& ctx, const fs::path& dir);
+// written; `objects` its NAME-y list, in order) with the stored recipe;
+// false, with the dir's outputs removed, when there is none or it fails:
+// make links it then.
+bool replay_module_link(BuildCtx& ctx, const fs::path& dir, const std::vector<std::string>& objects);
 
 }  // namespace kp

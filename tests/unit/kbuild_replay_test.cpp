@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "common/names.h"
+#include "common/text.h"
 #include "fake_runner.h"
 #include "pipeline/context.h"
 #include "pipeline/module_recipe.h"
@@ -307,12 +308,13 @@ void fake_output(const Command& cmd) {
   if (!out.empty()) std::ofstream(out) << "x";
 }
 
-// The module dir of a second build, as assemble_module writes it.
+// The module dir of a second build, as assemble_module writes it, and its
+// objects (NAME-y).
+const std::vector<std::string> kObjects{"patch-hook.o", "kpatch-meta.o", "diff-fs_proc_cmdline.o"};
 fs::path module_dir(const fs::path& root, const std::string& name) {
   fs::path d = root / "module";
   fs::create_directories(d);
-  std::ofstream(d / "Kbuild") << "obj-m := " << name << ".o\n"
-                              << name << "-y := patch-hook.o kpatch-meta.o diff-fs_proc_cmdline.o\n";
+  std::ofstream(d / "Kbuild") << "obj-m := " << name << ".o\n" << name << "-y := " << join(kObjects, " ") << "\n";
   return d;
 }
 
@@ -332,7 +334,7 @@ TEST_F(Replay, AStoredRecipeLinksTheNextModuleWithItsOwnDirNameAndReplace) {
     EXPECT_EQ(cmd.cwd, c.tree.string());
     fake_output(cmd);
   });
-  ASSERT_TRUE(replay_module_link(c, d));
+  ASSERT_TRUE(replay_module_link(c, d, kObjects));
   std::string name = c.module_name();
   EXPECT_EQ(run_.commands.size(), 8u);
   EXPECT_EQ(run_.commands[0], "/bin/sh -c 'gcc -Wp,-MMD," + d.string() +
@@ -372,7 +374,7 @@ TEST_F(Replay, TheModuleNameInKbuildFormIsKbuildsForADashedName) {
   ASSERT_EQ(c.module_name(), "compat-new-global");
   fs::path d = module_dir(c.work, c.module_name());
   run_.on("/bin/sh -c", {0, ""}, fake_output);
-  ASSERT_TRUE(replay_module_link(c, d));
+  ASSERT_TRUE(replay_module_link(c, d, kObjects));
   ASSERT_EQ(run_.commands.size(), 8u);
   EXPECT_NE(
       run_.commands[0].find("-DKBUILD_MODNAME='\"compat_new_global\"' -D__KBUILD_MODNAME=kmod_compat_new_global "),
@@ -389,21 +391,21 @@ TEST_F(Replay, TheModuleNameInKbuildFormIsKbuildsForADashedName) {
 TEST_F(Replay, NoRecipeAStaleOneOrAFailedStepIsMakesLink) {
   BuildCtx c = ctx();
   fs::path d = module_dir(c.work, c.module_name());
-  EXPECT_FALSE(replay_module_link(c, d));  // nothing stored yet
+  EXPECT_FALSE(replay_module_link(c, d, kObjects));  // nothing stored yet
   kbuild_link_dir(dir_ / "w1/module", c.module_name());
   ASSERT_EQ(store_module_recipe(c, dir_ / "w1/module"), "");
   c.compiler_version = "gcc-12 (Debian 12.2.0-14+deb12u2) 12.2.0";  // another compiler
-  EXPECT_FALSE(replay_module_link(c, d));
+  EXPECT_FALSE(replay_module_link(c, d, kObjects));
   EXPECT_TRUE(run_.commands.empty());
   BuildCtx again = ctx();
   run_.on("modpost", {1, "ERROR: modpost: \"x\" undefined!\n"});
   run_.on("/bin/sh -c", {0, ""}, fake_output);
-  EXPECT_FALSE(replay_module_link(again, d));
+  EXPECT_FALSE(replay_module_link(again, d, kObjects));
   EXPECT_FALSE(fs::exists(d / "patch-hook.o"));  // what the recipe wrote is gone for make
   EXPECT_FALSE(fs::exists(d / (c.module_name() + ".mod")));
   std::ofstream(c.tree / "vmlinux") << "x";  // make adds BTF to modules of a tree with vmlinux
   size_t before = run_.commands.size();
-  EXPECT_FALSE(replay_module_link(again, d));
+  EXPECT_FALSE(replay_module_link(again, d, kObjects));
   EXPECT_EQ(run_.commands.size(), before);
 }
 
