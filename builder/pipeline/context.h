@@ -116,6 +116,7 @@ struct BuildCtx {
   std::string failure;
   std::string compiler_version;  // `CC --version`, first line, once asked (originals.cpp)
   size_t originals_from_cache = 0;
+  size_t module_objects_from_cache = 0;  // the link's compiles reused (module_objects.cpp)
   std::optional<OotTarget> oot;  // set by check_oot_module when cfg.oot_module is
 
   // Where the patches apply and object paths are relative to: the private

@@ -34,6 +34,7 @@
 
 #include "common/names.h"
 #include "pipeline/kbuild_replay.h"
+#include "pipeline/module_objects.h"
 #include "pipeline/originals.h"
 #include "support/diag.h"
 #include "support/file.h"
@@ -210,16 +211,23 @@ bool replay_module_link(BuildCtx& ctx, const fs::path& dir, const std::vector<st
   const std::string name = ctx.module_name();
   std::ofstream(dir / (name + ".mod")) << object_list(dir, objects);
   const std::string replace = ctx.manifest.replace ? "1" : "0";
+  InputDigests digests;
   for (const RecipeStep& s : *steps) {
     std::string cmd = with_name(s.command, name);
     replace_all(cmd, kDir, dir.string());
     replace_all(cmd, kReplace, replace);
-    ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", cmd}, ctx.tree.string(), {}});
     fs::path out = dir / with_name(s.output, name);
+    if (reuse_module_object(ctx, cmd, dir, out, digests) == CacheLookup::Hit) {
+      ++ctx.module_objects_from_cache;
+      write_cmd_file(out, cmd);
+      continue;
+    }
+    ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", cmd}, ctx.tree.string(), {}});
     if (r.status != 0 || !fs::is_regular_file(out, ec)) {
       remove_outputs(dir, name, *steps);
       return false;
     }
+    if (std::string w = keep_module_object(ctx, cmd, dir, out, digests); !w.empty()) ctx.warnings.push_back(w);
     // modpost reads each object's .cmd file (for #SYMVER lines) as Kbuild
     // leaves it; these export nothing, so the command alone will do.
     if (out.extension() == ".o") write_cmd_file(out, cmd);

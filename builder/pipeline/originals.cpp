@@ -24,12 +24,9 @@
 // (--oot-module).
 #include "pipeline/originals.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 
+#include "support/cache_entry.h"
 #include "support/file.h"
 
 namespace kp {
@@ -37,21 +34,6 @@ namespace kp {
 namespace {
 
 constexpr const char* kFormat = "kpatch-originals 1";
-
-std::string fnv1a(const std::string& data) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-std::string sum_of(const std::string& data) {
-  return std::to_string(data.size()) + " " + fnv1a(data) + "\n";
-}
 
 std::string flat(const std::string& path) {
   std::string s = path;
@@ -76,7 +58,7 @@ std::string kmod_digest(const fs::path& dir) {
   std::sort(files.begin(), files.end());
   std::string all;
   for (const fs::path& f : files) all += f.filename().string() + '\0' + read_file(f.string()).value_or("") + '\0';
-  return fnv1a(all);
+  return fnv1a_hex(all);
 }
 
 const std::string& compiler_version(BuildCtx& ctx) {
@@ -118,7 +100,7 @@ CacheLookup find_original(BuildCtx& ctx, const std::string& object, CachedOrigin
   auto obj = read_file((entry / "object.o").string());
   auto sum = read_file((entry / "sum").string());
   auto cmd = read_file((entry / "cmd").string());
-  if (!obj || !sum || !cmd || obj->empty() || *sum != sum_of(*obj)) return CacheLookup::Corrupt;
+  if (!obj || !sum || !cmd || obj->empty() || *sum != size_and_digest(*obj)) return CacheLookup::Corrupt;
   out.object = std::move(*obj);
   out.cmd_text = std::move(*cmd);
   return CacheLookup::Hit;
@@ -130,30 +112,10 @@ std::string store_original(BuildCtx& ctx, const std::string& object, const fs::p
   if (root.empty()) return "";
   auto obj = read_file(built.string());
   if (!obj || obj->empty()) return "";
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  std::string tmpl = (root / ".tmp-XXXXXX").string();
-  if (ec || ::mkdtemp(tmpl.data()) == nullptr)
-    return "cannot write the original-object cache in " + root.string() + ": " + (ec ? ec.message() : "mkdtemp");
-  fs::path tmp = tmpl;
-  auto put = [&](const char* name, const std::string& text) {
-    std::ofstream f(tmp / name, std::ios::binary);
-    f << text;
-    return static_cast<bool>(f.flush());
-  };
-  bool ok = put("key", original_key(ctx, object)) && put("object.o", *obj) && put("cmd", cmd_text) &&
-            put("sum", sum_of(*obj));
-  fs::path entry = root / flat(object);
-  if (ok) {
-    // An old entry (stale or corrupt) goes aside first; a concurrent build
-    // that stored the same entry a moment ago wins the rename, equally good.
-    fs::path old = root / (".old-" + tmp.filename().string());
-    fs::rename(entry, old, ec);
-    fs::rename(tmp, entry, ec);
-    fs::remove_all(old, ec);
-  }
-  fs::remove_all(tmp, ec);
-  return ok ? "" : "cannot write the original-object cache entry " + entry.string();
+  std::string why = store_cache_entry(
+      root, flat(object),
+      {{"key", original_key(ctx, object)}, {"object.o", *obj}, {"cmd", cmd_text}, {"sum", size_and_digest(*obj)}});
+  return why.empty() ? "" : "cannot write the original-object cache: " + why;
 }
 
 }  // namespace kp

@@ -41,6 +41,7 @@ void write_report(BuildCtx& ctx) {
       << ",\n  \"build_id\": " << json(ctx.build_id) << ",\n  \"cves\": " << json_string_list(ctx.manifest.cves)
       << ",\n  \"ko\": " << json(ctx.ko.string()) << ",\n  \"warnings\": " << json_string_list(ctx.warnings)
       << ",\n  \"originals_from_cache\": " << ctx.originals_from_cache
+      << ",\n  \"module_objects_from_cache\": " << ctx.module_objects_from_cache
       << ",\n  \"module_linked_by\": " << json(ctx.module_linked_by) << ",\n  \"objects\": [";
   for (size_t i = 0; i < ctx.objects.size(); ++i) out << (i ? "," : "") << "\n    " << object_json(ctx.objects[i]);
   out << "\n  ],\n  \"timings\": {";

@@ -10,6 +10,8 @@
 #   - the two .ko files have the same sections (name, type, size), the same
 #     symbols (value, size, type, binding, section, name) and the same
 #     modinfo but for the build time, srcversion and file name.
+# A third build of the same patch takes the link's objects from the cache
+# of the second (module_objects.cpp) and must still make the same module.
 # A patch to an object that exports symbols (under CONFIG_MODVERSIONS)
 # also runs genksyms as Kbuild does; the CRC check of both builds must
 # pass, and compat.build.refuse-crc checks the CRCs it gives.
@@ -81,6 +83,17 @@ replay_case() {
 	assert_eq "module sections" "$(sections "$KO_MAKE")" "$(sections "$KO_REPLAY")"
 	assert_eq "module symbols" "$(symbols "$KO_MAKE")" "$(symbols "$KO_REPLAY")"
 	assert_eq "module modinfo" "$(modinfo_of "$KO_MAKE")" "$(modinfo_of "$KO_REPLAY")"
+
+	# The same patch once more: the link takes the objects the last one
+	# compiled (module_objects.cpp), and the module is still make's.
+	rm -rf "${T:?}/again"
+	build again
+	grep -q '"module_objects_from_cache": [1-9]' "$T/again/$NAME.json" ||
+		fail "a rebuild took no object of the last link from the cache: $(grep from_cache "$T/again/$NAME.json")"
+	pass "a rebuild takes the link's objects from the cache"
+	assert_eq "rebuilt module sections" "$(sections "$KO_MAKE")" "$(sections "$T/again/$NAME.ko")"
+	assert_eq "rebuilt module symbols" "$(symbols "$KO_MAKE")" "$(symbols "$T/again/$NAME.ko")"
+	assert_eq "rebuilt module modinfo" "$(modinfo_of "$KO_MAKE")" "$(modinfo_of "$T/again/$NAME.ko")"
 }
 
 for p in "$@"; do replay_case "$p"; done

@@ -388,6 +388,39 @@ TEST_F(Replay, TheModuleNameInKbuildFormIsKbuildsForADashedName) {
   EXPECT_TRUE(fs::exists(d / "compat-new-global.ko"));
 }
 
+// A fake compile that also writes the dependency file of -Wp,-MMD,FILE:
+// the object needs its source (the command's last word).
+void fake_compile(const Command& cmd) {
+  fake_output(cmd);
+  const std::string& s = cmd.argv[2];
+  size_t mmd = s.find("-Wp,-MMD,");
+  if (mmd == std::string::npos) return;
+  std::string dep = s.substr(mmd + 9, s.find(' ', mmd) - mmd - 9);
+  std::string src = s.substr(s.rfind(' ') + 1);
+  std::ofstream(dep) << "x.o: " << src << "\n";
+}
+
+TEST_F(Replay, ALinkReusesTheLastLinksObjectsWhoseInputsAreTheSame) {
+  BuildCtx first = ctx();
+  kbuild_link_dir(dir_ / "w1/module", first.module_name());
+  ASSERT_EQ(store_module_recipe(first, dir_ / "w1/module"), "");
+  run_.on("/bin/sh -c", {0, ""}, fake_compile);
+  auto link = [&](const std::string& work, const std::string& hook_source) {
+    BuildCtx c = ctx();
+    c.work = dir_ / work;
+    fs::path d = module_dir(c.work, c.module_name());
+    std::ofstream(d / "patch-hook.c") << hook_source;
+    size_t before = run_.commands.size();
+    EXPECT_TRUE(replay_module_link(c, d, kObjects));
+    EXPECT_TRUE(fs::exists(d / (c.module_name() + ".ko")));
+    EXPECT_TRUE(read_file(kbuild_cmd_file(d, "patch-hook.o").string()).value_or("").starts_with("cmd_"));
+    return std::make_pair(run_.commands.size() - before, c.module_objects_from_cache);
+  };
+  EXPECT_EQ(link("w2", "int hook;\n"), std::make_pair(size_t{8}, size_t{0}));
+  EXPECT_EQ(link("w3", "int hook;\n"), std::make_pair(size_t{7}, size_t{1}));  // the hook is not compiled
+  EXPECT_EQ(link("w4", "int hook2;\n"), std::make_pair(size_t{8}, size_t{0}));
+}
+
 TEST_F(Replay, NoRecipeAStaleOneOrAFailedStepIsMakesLink) {
   BuildCtx c = ctx();
   fs::path d = module_dir(c.work, c.module_name());
