@@ -17,7 +17,7 @@
 //   inputs    "SIZE FNV PATH" of every file the compiler's dependency file
 //             (-Wp,-MMD,FILE) lists: the source, every header, the forced
 //             includes; PATH relative to the tree, or @DIR@/FILE
-//   object.o  the object, and `sum` its size and FNV
+//   object.o  the object, and `sum` the size and FNV of inputs and object
 //
 // and a later compile with the same key reads the listed inputs (in its
 // own tree and module dir, each file once per link) and takes the object
@@ -58,6 +58,13 @@ std::string with_dir_open(std::string cmd, const fs::path& dir) {
 std::string object_key(BuildCtx& ctx, const std::string& command, const fs::path& dir) {
   return std::string(kFormat) + "\nrelease=" + ctx.target.release + "\ncompiler=" + compiler_version(ctx) +
          "\ncommand=" + with_dir_open(command, dir) + "\n";
+}
+
+// One checksum over the inputs and the object: a reader that met a
+// concurrent build replacing the entry (another tree, other inputs) between
+// the two reads holds a pair that matches neither's sum.
+std::string entry_sum(const std::string& inputs, const std::string& object) {
+  return size_and_digest(inputs + '\0' + object);
 }
 
 // The dependency file the command writes (-Wp,-MMD,FILE), "" if none.
@@ -158,7 +165,7 @@ CacheLookup reuse_module_object(BuildCtx& ctx, const std::string& command, const
   }
   std::optional<std::string> obj = read_file((entry / "object.o").string());
   std::optional<std::string> sum = read_file((entry / "sum").string());
-  if (!obj || !sum || obj->empty() || *sum != size_and_digest(*obj)) return CacheLookup::Corrupt;
+  if (!obj || !sum || obj->empty() || *sum != entry_sum(*inputs, *obj)) return CacheLookup::Corrupt;
   try {
     write_file_atomically(out.string(), *obj);
   } catch (const Fatal&) {
@@ -186,7 +193,7 @@ std::string keep_module_object(BuildCtx& ctx, const std::string& command, const 
   std::string key = object_key(ctx, command, dir);
   std::string why =
       store_cache_entry(module_objects_dir(ctx), fnv1a_hex(key),
-                        {{"key", key}, {"inputs", inputs}, {"object.o", *obj}, {"sum", size_and_digest(*obj)}});
+                        {{"key", key}, {"inputs", inputs}, {"object.o", *obj}, {"sum", entry_sum(inputs, *obj)}});
   return why.empty() ? "" : "cannot write the module-object cache: " + why;
 }
 

@@ -126,6 +126,30 @@ TEST_F(ModuleObjects, ADamagedEntryIsCorruptAndReplacedByTheNextCompile) {
   EXPECT_EQ(reuse_module_object(c, command(e), e, e / "patch-hook.o", d3), CacheLookup::Corrupt);
 }
 
+// A build of another tree (a patched header) replacing the entry while
+// this one reads it: this tree's inputs with the other's object is no hit.
+TEST_F(ModuleObjects, InputsAndObjectOfTwoWritersDoNotMakeAHit) {
+  BuildCtx c = ctx();
+  fs::path a = module_dir("a");
+  compile(a, command(a));
+  ASSERT_EQ(keep_module_object(c, command(a), a, a / "patch-hook.o", digests_), "");
+  fs::path entry = fs::directory_iterator(dir_ / "cache/module-objects")->path();
+  std::string ours = read_file((entry / "inputs").string()).value_or("");
+
+  std::ofstream(dir_ / "tree/include/linux/hook.h") << "#define HOOK_VALUE 43\n";
+  fs::path b = module_dir("b");
+  compile(b, command(b));
+  InputDigests theirs;
+  ASSERT_EQ(keep_module_object(c, command(b), b, b / "patch-hook.o", theirs), "");
+  ASSERT_NE(read_file((entry / "inputs").string()), ours);
+
+  std::ofstream(dir_ / "tree/include/linux/hook.h") << "#define HOOK_VALUE 42\n";
+  std::ofstream(entry / "inputs") << ours;  // the first read saw our writer's inputs
+  fs::path e = module_dir("e");
+  InputDigests d;
+  EXPECT_EQ(reuse_module_object(c, command(e), e, e / "patch-hook.o", d), CacheLookup::Corrupt);
+}
+
 TEST_F(ModuleObjects, NothingIsKeptOrReusedWhereTheInputsCannotBeKnown) {
   BuildCtx c = ctx();
   fs::path a = module_dir("a");
