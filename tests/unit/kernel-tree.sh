@@ -12,7 +12,9 @@
 # fetched); a fresh prepare (layout, stage order); a second prepare (no
 # download, no make); a stage that fails half-way (no stamp, no scratch
 # left, the next run redoes only what is missing); two concurrent prepares
-# (one waits, each package fetched once); a workdir copy and its release.
+# (one waits, each package fetched once); a workdir copy and its release;
+# cache management; a shared source; a full disk; damaged debug modules
+# (named, nothing stamped); a compiler that is not installed.
 
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: $0 KERNEL-TREE" >&2; exit 2; }
@@ -355,6 +357,26 @@ if [[ $EUID -eq 0 ]] && mkdir -p "$T/small" && mount -t tmpfs -o size=256k tmpfs
 	grep -Eq "^$REL +partial " <<<"$out" || fail "after a full disk the release is not shown partial: $out"
 	pass "a full disk leaves no stage marked done"
 fi
+
+# ---- a damaged debug module --------------------------------------------------
+# A -dbg package whose module is no ELF file, and one whose .ko.xz is no xz
+# stream: prepare stops naming both, and dbg is not stamped.
+rm -rf -- "$T/xdg"
+cp -a "$T/stage/dbg" "$T/stage/dbg-bad"
+printf 'not an ELF file\n' >"$T/stage/dbg-bad/usr/lib/debug/lib/modules/$REL/kernel/fs/bad.ko"
+printf 'not xz\n' >"$T/stage/dbg-bad/usr/lib/debug/lib/modules/$REL/kernel/fs/worse.ko.xz"
+cp "$T/debs/linux-image-${REL}-dbg_${VER}_amd64.deb" "$T/dbg-good.deb"
+deb "linux-image-$REL-dbg" "$T/stage/dbg-bad"
+if kt prepare "$REL" >/dev/null; then fail "prepare with damaged debug modules succeeded"; fi
+grep -q "cannot read the symbols of 2 module(s) of linux-image-$REL-dbg (corrupt?):" "$T/err" &&
+	grep -q "usr/lib/debug/lib/modules/$REL/kernel/fs/bad.ko$" "$T/err" &&
+	grep -q "usr/lib/debug/lib/modules/$REL/kernel/fs/worse.ko.xz$" "$T/err" ||
+	fail "damaged debug modules: the message does not name them: $(cat "$T/err")"
+if ls "$CACHE"/.stamp-dbg-* >/dev/null 2>&1; then fail "dbg stamped with damaged modules"; fi
+[[ ! -e $CACHE/vmlinux.symtab ]] || fail "damaged debug modules: symbol tables installed"
+cp "$T/dbg-good.deb" "$T/debs/linux-image-${REL}-dbg_${VER}_amd64.deb"
+kt prepare "$REL" >/dev/null || fail "prepare after the package was mended failed: $(cat "$T/err")"
+pass "damaged debug modules (plain and .ko.xz) are named, nothing stamped"
 
 # ---- a compiler that is not installed ---------------------------------------
 : >"$T/calls"
