@@ -212,6 +212,7 @@ bool replay_module_link(BuildCtx& ctx, const fs::path& dir, const std::vector<st
   std::ofstream(dir / (name + ".mod")) << object_list(dir, objects);
   const std::string replace = ctx.manifest.replace ? "1" : "0";
   InputDigests digests;
+  std::string cache_warning;
   for (const RecipeStep& s : *steps) {
     std::string cmd = with_name(s.command, name);
     replace_all(cmd, kDir, dir.string());
@@ -225,13 +226,16 @@ bool replay_module_link(BuildCtx& ctx, const fs::path& dir, const std::vector<st
     ProcResult r = ctx.run.run(Command{{"/bin/sh", "-c", cmd}, ctx.tree.string(), {}});
     if (r.status != 0 || !fs::is_regular_file(out, ec)) {
       remove_outputs(dir, name, *steps);
+      ctx.module_objects_from_cache = 0;  // make compiles them all
       return false;
     }
-    if (std::string w = keep_module_object(ctx, cmd, dir, out, digests); !w.empty()) ctx.warnings.push_back(w);
+    if (std::string w = keep_module_object(ctx, cmd, dir, out, digests); !w.empty() && cache_warning.empty())
+      cache_warning = w;  // once a link, not once an object
     // modpost reads each object's .cmd file (for #SYMVER lines) as Kbuild
     // leaves it; these export nothing, so the command alone will do.
     if (out.extension() == ".o") write_cmd_file(out, cmd);
   }
+  if (!cache_warning.empty()) ctx.warnings.push_back(cache_warning);
   return true;
 }
 

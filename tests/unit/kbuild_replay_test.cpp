@@ -421,6 +421,24 @@ TEST_F(Replay, ALinkReusesTheLastLinksObjectsWhoseInputsAreTheSame) {
   EXPECT_EQ(link("w4", "int hook2;\n"), std::make_pair(size_t{8}, size_t{0}));
 }
 
+TEST_F(Replay, AModuleObjectCacheThatCannotBeWrittenWarnsOnceALink) {
+  BuildCtx first = ctx();
+  kbuild_link_dir(dir_ / "w1/module", first.module_name());
+  ASSERT_EQ(store_module_recipe(first, dir_ / "w1/module"), "");
+  std::ofstream(dir_ / "cache/module-objects") << "a file where the cache dir goes";
+  run_.on("/bin/sh -c", {0, ""}, fake_compile);
+  BuildCtx c = ctx();
+  c.work = dir_ / "w2";
+  fs::path d = module_dir(c.work, c.module_name());
+  std::ofstream(d / "patch-hook.c") << "int hook;\n";
+  std::ofstream(d / (c.module_name() + ".mod.c")) << "int mod;\n";
+  ASSERT_TRUE(replay_module_link(c, d, kObjects));
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_TRUE(c.warnings[0].starts_with("cannot write the module-object cache: cannot create " +
+                                        (dir_ / "cache/module-objects").string() + ": "))
+      << c.warnings[0];
+}
+
 TEST_F(Replay, NoRecipeAStaleOneOrAFailedStepIsMakesLink) {
   BuildCtx c = ctx();
   fs::path d = module_dir(c.work, c.module_name());
