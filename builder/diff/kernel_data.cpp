@@ -81,6 +81,12 @@ bool is_prefix_symbol(std::string_view name) {
   return name.starts_with("__pfx_") || name.starts_with("__cfi_");
 }
 
+std::optional<std::string> static_call_key_of(std::string_view trampoline) {
+  constexpr std::string_view tramp = "__SCT__", key = "__SCK__";  // STATIC_CALL_{TRAMP,KEY}_PREFIX
+  if (!trampoline.starts_with(tramp) || trampoline.size() == tramp.size()) return std::nullopt;
+  return std::string(key) + std::string(trampoline.substr(tramp.size()));
+}
+
 bool is_patchable_entries_section(std::string_view name) {
   return name == "__patchable_function_entries";
 }

@@ -46,10 +46,10 @@ struct Layout {
 
 struct SpecialSection {
   std::string_view name;
-  Layout layout;                  // x86-64, Linux 6.1
-  std::array<Layout, 2> others;   // layouts of other kernels
-  std::string_view env;                 // kpatch's size variable, may be empty
-  uint32_t key_offset;                  // offset of the relocation naming the code site
+  Layout layout;                 // x86-64, Linux 6.1
+  std::array<Layout, 2> others;  // layouts of other kernels
+  std::string_view env;          // kpatch's size variable, may be empty
+  uint32_t key_offset;           // offset of the relocation naming the code site
   PairedTable paired;
 };
 
@@ -95,6 +95,9 @@ bool is_cold_piece(std::string_view name);
 // CONFIG_PREFIX_SYMBOLS ("__pfx_foo" for foo), or clang's kCFI type hash
 // ("__cfi_foo"): part of the function, never a function to patch.
 bool is_prefix_symbol(std::string_view name);
+// The key of a static call trampoline ("__SCK__foo" for "__SCT__foo"),
+// nullopt for any other name.
+std::optional<std::string> static_call_key_of(std::string_view trampoline);
 // The section gcc's -fpatchable-function-entry=N,M records the padding of
 // each function in (CONFIG_CALL_PADDING: 16 NOPs before every function).
 bool is_patchable_entries_section(std::string_view name);

@@ -60,6 +60,21 @@ size_t undefined_symbol(DiffCtx& ctx, const std::string& name) {
   return i;
 }
 
+// A call the patch copies to an exported static call trampoline (the
+// out-of-line path of static_call(foo)): objtool records the site when it
+// checks the linked patch module (6.12's IBT kernels run it there), with
+// the key when the module names `__SCK__foo`, else with the trampoline,
+// which the kernel maps back to a key only for a trampoline exported alone
+// (EXPORT_STATIC_CALL_TRAMP; "Failed to fixup __raw_static_call() usage"
+// and no load otherwise). A module's own static_call() names the key (it
+// makes it addressable, in a section the differ drops with the rest of
+// .discard), so when the key is exported beside the trampoline the patch
+// names it too, as an undefined symbol nothing else refers to.
+void name_static_call_key(DiffCtx& ctx, const std::string& trampoline, const std::string& exporter) {
+  std::optional<std::string> key = static_call_key_of(trampoline);
+  if (key && ctx.symvers.exporter(*key) == exporter) undefined_symbol(ctx, *key);
+}
+
 std::string klp_name(const std::string& obj, const std::string& name, uint32_t pos) {
   return ".klp.sym." + obj + "." + name + "," + std::to_string(pos);
 }
@@ -116,8 +131,10 @@ std::optional<size_t> reference_symbol(DiffCtx& ctx, const Symbol& sym, const Wh
   std::string exporter = ctx.symvers.exporter(name);
   // Exports of vmlinux always link. A module's exports would make the patch
   // depend on (and pin) that module, so those go through klp.
-  if (exporter == "vmlinux" || (!exporter.empty() && exporter != parent && !ctx.is_module_parent()))
+  if (exporter == "vmlinux" || (!exporter.empty() && exporter != parent && !ctx.is_module_parent())) {
+    name_static_call_key(ctx, name, exporter);
     return undefined_symbol(ctx, name);
+  }
   if (!exporter.empty() && exporter != parent)
     return undefined_symbol(ctx, klp_name(parent, exporter + kKlpOtherObject + name, 0));
   if (ctx.parent->defines_global(name) || exporter == parent) return undefined_symbol(ctx, klp_name(parent, name, 0));

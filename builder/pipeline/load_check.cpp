@@ -37,6 +37,14 @@
 //      when it stops at something it cannot read (6.12: an annotation
 //      entry against a symbol other than a section), so every such jump
 //      of the module's code must be listed.
+//   5. its static call sites. objtool writes .static_call_sites at the
+//      module link on 6.12; a site whose key the module does not name gets
+//      the trampoline in its place, and static_call_add_module() then
+//      looks the trampoline up in vmlinux's static_call_tramp_key table,
+//      which lists only trampolines exported alone
+//      (EXPORT_STATIC_CALL_TRAMP): any other is "Failed to fixup
+//      __raw_static_call() usage" and -EINVAL. (The differ names the key
+//      of an exported static call for that reason: diff/klp_relocs.cpp.)
 //
 // The target is the unstripped vmlinux (its __mcount_loc is the table
 // between __start_mcount_loc and __stop_mcount_loc, final addresses), or
@@ -49,6 +57,7 @@
 #include <fstream>
 #include <set>
 
+#include "diff/kernel_data.h"
 #include "elf/elf_file.h"
 #include "elf/modinfo.h"
 #include "pipeline/kernel_files.h"
@@ -261,6 +270,75 @@ std::vector<std::string> check_module_return_sites(const Object& module) {
           "use\" (objtool wrote no or too few sites at the module link: see its warnings in the build log)"};
 }
 
+namespace {
+
+// The trampolines vmlinux's static_call_tramp_key table lists (entries of
+// two 32-bit offsets, trampoline and key, each from its own field, between
+// __start_static_call_tramp_key and __stop_static_call_tramp_key).
+std::set<std::string> trampolines_with_keys(const std::string& vmlinux) {
+  elf::ElfFile f = elf::ElfFile::open_read(vmlinux);
+  std::optional<uint64_t> start, stop;
+  std::map<uint64_t, std::string> trampolines;  // address -> __SCT__ name
+  for (size_t i = 1; i < f.section_count(); ++i) {
+    GElf_Shdr sh = f.shdr(i);
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
+    Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
+    for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
+      GElf_Sym s;
+      if (gelf_getsym(d, static_cast<int>(k), &s) == nullptr || s.st_shndx == SHN_UNDEF) continue;
+      std::string name = f.string_at(sh.sh_link, s.st_name, "symbol");
+      if (name == "__start_static_call_tramp_key") start = s.st_value;
+      if (name == "__stop_static_call_tramp_key") stop = s.st_value;
+      if (static_call_key_of(name)) trampolines.emplace(s.st_value, std::move(name));
+    }
+  }
+  std::set<std::string> out;
+  if (!start || !stop || *stop < *start) return out;
+  for (size_t i = 1; i < f.section_count(); ++i) {
+    GElf_Shdr sh = f.shdr(i);
+    if (sh.sh_type != SHT_PROGBITS || *start < sh.sh_addr || *stop > sh.sh_addr + sh.sh_size) continue;
+    auto bytes = f.bytes(i);
+    for (uint64_t at = *start - sh.sh_addr; at + 8 <= *stop - sh.sh_addr && at + 8 <= bytes.size(); at += 8) {
+      uint32_t rel = 0;
+      for (unsigned b = 0; b < 4; ++b) rel |= std::to_integer<uint32_t>(bytes[at + b]) << (8 * b);
+      uint64_t tramp = sh.sh_addr + at + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(rel)));
+      if (auto it = trampolines.find(tramp); it != trampolines.end()) out.insert(it->second);
+    }
+    break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> check_module_static_calls(const Object& module, const std::string& vmlinux) {
+  std::vector<std::pair<std::string, std::string>> sites;  // function, trampoline
+  for (const Section& sc : module.sections()) {
+    if (sc.name != ".static_call_sites") continue;
+    std::map<uint64_t, const Reloc*> at;
+    for (const Reloc& r : sc.relocs) at[r.offset] = &r;
+    for (const auto& [off, r] : at) {
+      if (off % 8 != 4 || r->sym == nullptr || !r->sym->is_undef() || !static_call_key_of(r->sym->name)) continue;
+      const Reloc* addr = at.contains(off - 4) ? at[off - 4] : nullptr;
+      const Symbol* fn = addr != nullptr && addr->sym->sec != nullptr
+                             ? function_holding(*addr->sym->sec, target_offset(*addr))
+                             : nullptr;
+      sites.emplace_back(fn != nullptr ? fn->name : sc.name + "+" + hex(off - 4), r->sym->name);
+    }
+  }
+  if (sites.empty()) return {};
+  std::set<std::string> mapped = trampolines_with_keys(vmlinux);
+  std::vector<std::string> problems;
+  for (const auto& [fn, tramp] : sites)
+    if (!mapped.contains(tramp))
+      problems.push_back(fn + ": its static call site is recorded with the trampoline " + tramp + " for a key (" +
+                         *static_call_key_of(tramp) +
+                         " is not named by the module), which the kernel maps back only for a trampoline "
+                         "exported alone; it would refuse the module (\"Failed to fixup __raw_static_call() "
+                         "usage\")");
+  return problems;
+}
+
 TargetSymbols TargetSymbols::read(const std::string& path, const std::string& label,
                                   const std::vector<std::string>& names) {
   TargetSymbols t;
@@ -360,6 +438,8 @@ void check_module_loads(BuildCtx& ctx) {
   Object module = Object::load(built.string());
   std::vector<std::string> problems = check_module_ftrace_sites(module);
   for (std::string& p : check_module_return_sites(module)) problems.push_back(std::move(p));
+  for (std::string& p : check_module_static_calls(module, ctx.target.vmlinux.string()))
+    problems.push_back(std::move(p));
   std::vector<ReplacedFunction> funcs = replaced_functions(module);
   std::map<std::string, std::vector<const ReplacedFunction*>> by_object;
   for (const ReplacedFunction& f : funcs) by_object[f.object].push_back(&f);

@@ -40,6 +40,15 @@ std::vector<std::string> check_module_ftrace_sites(const Object& module);
 // the functions.
 std::vector<std::string> check_module_return_sites(const Object& module);
 
+// The module's static call sites recorded with a trampoline for their key
+// (objtool does that for a key the module does not name): the kernel maps
+// a trampoline back to its key only through vmlinux's static_call_tramp_key
+// table (EXPORT_STATIC_CALL_TRAMP), and refuses the module otherwise
+// ("Failed to fixup __raw_static_call() usage"). One message per site whose
+// trampoline the table of `vmlinux` (the unstripped binary) lacks, naming
+// its function; vmlinux is read only when there is such a site.
+std::vector<std::string> check_module_static_calls(const Object& module, const std::string& vmlinux);
+
 // Any module the kernel ships in `dir` (searched recursively), the same one
 // every time: the first by path; nullopt when there is none.
 std::optional<fs::path> some_shipped_module(const fs::path& dir);

@@ -201,6 +201,68 @@ two:
   EXPECT_EQ(check_module_return_sites(Object::load((dir_ / "a.o").string())), std::vector<std::string>{});
 }
 
+// 6.12's objtool records a static call site with the trampoline when the
+// module does not name the key; the kernel maps back only the trampolines
+// of vmlinux's static_call_tramp_key table (EXPORT_STATIC_CALL_TRAMP).
+TEST_F(LoadCheck, AStaticCallSiteKeyedByATrampolineTheKernelCannotMapIsRefused) {
+  std::ofstream(dir_ / "sc-vmlinux.s") << R"(
+	.text
+	.globl	__SCT__alone, __SCT__both, _start
+	.type	__SCT__alone, @function
+__SCT__alone:
+	ret
+	.type	__SCT__both, @function
+__SCT__both:
+	ret
+_start:
+	ret
+	.data
+	.globl	__SCK__alone, __SCK__both
+__SCK__alone:
+	.quad	0
+__SCK__both:
+	.quad	0
+	.section .rodata
+	.globl	__start_static_call_tramp_key, __stop_static_call_tramp_key
+__start_static_call_tramp_key:
+	.long	__SCT__alone - .
+	.long	__SCK__alone - .
+__stop_static_call_tramp_key:
+)";
+  sh(std::string(KP_UNIT_CC) + " -nostdlib -static -no-pie -o " + (dir_ / "sc-vmlinux").string() + " " +
+     (dir_ / "sc-vmlinux.s").string());
+  auto module = [&](const std::string& second_key, const std::string& first_key = "__SCT__alone") {
+    std::ofstream(dir_ / "sc.s") << R"(
+	.section .text.fire,"ax",@progbits
+	.type	fire, @function
+fire:
+1:	call	__SCT__alone
+2:	call	__SCT__both
+	ret
+	.size	fire, .-fire
+	.section .static_call_sites,"aw",@progbits
+	.long	1b - .
+	.long	)" + first_key + R"( - .
+	.long	2b - .
+	.long	)" + second_key + R"( - .
+)";
+    sh(std::string(KP_UNIT_CC) + " -c " + (dir_ / "sc.s").string() + " -o " + (dir_ / "sc.o").string());
+    return Object::load((dir_ / "sc.o").string());
+  };
+  const std::string vmlinux = (dir_ / "sc-vmlinux").string();
+  // The key named (what the differ makes the module do), and a trampoline
+  // the table maps: it loads.
+  EXPECT_EQ(check_module_static_calls(module("__SCK__both"), vmlinux), std::vector<std::string>{});
+  EXPECT_EQ(check_module_static_calls(module("__SCT__both"), vmlinux),
+            std::vector<std::string>{
+                "fire: its static call site is recorded with the trampoline __SCT__both for a key (__SCK__both is "
+                "not named by the module), which the kernel maps back only for a trampoline exported alone; it "
+                "would refuse the module (\"Failed to fixup __raw_static_call() usage\")"});
+  // No site keyed by a trampoline: vmlinux is not read at all.
+  EXPECT_EQ(check_module_static_calls(module("__SCK__both", "__SCK__alone"), (dir_ / "no-such-vmlinux").string()),
+            std::vector<std::string>{});
+}
+
 // The loader compares vermagic strings; rt-amd64 built from linux-source
 // says preempt_rt where Debian's rt kernel says preempt.
 TEST_F(LoadCheck, AVermagicOtherThanTheShippedModulesIsRefused) {

@@ -2,7 +2,7 @@
 . ./compat-lib.sh
 # Every built patch of the suite at once (non-replace, -R), then unloaded
 # in reverse order: each step takes away exactly its own change.
-patches="meminfo-new-data callbacks new-function new-global shadow-task syscall lockdep module"
+patches="meminfo-new-data callbacks new-function new-global shadow-task syscall lockdep module static-call"
 modprobe binfmt_misc
 modprobe nfsd
 loaded=""

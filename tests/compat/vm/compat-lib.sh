@@ -10,6 +10,15 @@ unload_patch() { # NAME
   ./kpatch unload "compat_$(echo "$1" | tr - _)"
   expect_not_in "$(./kpatch list)" "compat_$(echo "$1" | tr - _) [" "kpatch list after unloading compat-$1"
 }
+# The mmap_lock start_locking events of running cat (exec: write locks) on
+# /proc/self/maps (a read lock).
+mmap_lock_events() {
+  t=/sys/kernel/tracing
+  echo 1 >"$t/events/mmap_lock/mmap_lock_start_locking/enable"
+  echo >"$t/trace"
+  cat /proc/self/maps >/dev/null
+  grep 'mmap_lock_start_locking:' "$t/trace"
+}
 # The effect of each patch, as a yes/no probe: has_effect NAME.
 has_effect() {
   case $1 in
@@ -21,6 +30,7 @@ has_effect() {
     syscall) [ "$(uname -s)" = KpatchLinux ] ;;
     lockdep) [ "$(head -n 1 /proc/softirqs)" = kpatch-compat-lockdep ] ;;
     module) grep -qx '# kpatch' /proc/fs/nfs/exports ;;
+    static-call) mmap_lock_events | grep -q 'write=true' && ! mmap_lock_events | grep -q 'write=false' ;;
     *) fail "no probe for $1" ;;
   esac
 }
