@@ -75,6 +75,21 @@ uint64_t target_offset(const Reloc& r) {
   return (r.sym->is_section() ? 0 : r.sym->value()) + static_cast<uint64_t>(r.addend);
 }
 
+// Every defined symbol of a linked binary's symbol table, with its name.
+template <typename Fn>
+void for_each_defined_symbol(const elf::ElfFile& f, Fn&& fn) {
+  for (size_t i = 1; i < f.section_count(); ++i) {
+    GElf_Shdr sh = f.shdr(i);
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
+    Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
+    for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
+      GElf_Sym s;
+      if (gelf_getsym(d, static_cast<int>(k), &s) == nullptr || s.st_shndx == SHN_UNDEF) continue;
+      fn(f.string_at(sh.sh_link, s.st_name, "symbol"), s);
+    }
+  }
+}
+
 std::string bytes_text(std::span<const std::byte> b) {
   std::string s;
   for (std::byte x : b) {
@@ -279,19 +294,11 @@ std::set<std::string> trampolines_with_keys(const std::string& vmlinux) {
   elf::ElfFile f = elf::ElfFile::open_read(vmlinux);
   std::optional<uint64_t> start, stop;
   std::map<uint64_t, std::string> trampolines;  // address -> __SCT__ name
-  for (size_t i = 1; i < f.section_count(); ++i) {
-    GElf_Shdr sh = f.shdr(i);
-    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
-    Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
-    for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
-      GElf_Sym s;
-      if (gelf_getsym(d, static_cast<int>(k), &s) == nullptr || s.st_shndx == SHN_UNDEF) continue;
-      std::string name = f.string_at(sh.sh_link, s.st_name, "symbol");
-      if (name == "__start_static_call_tramp_key") start = s.st_value;
-      if (name == "__stop_static_call_tramp_key") stop = s.st_value;
-      if (static_call_key_of(name)) trampolines.emplace(s.st_value, std::move(name));
-    }
-  }
+  for_each_defined_symbol(f, [&](std::string name, const GElf_Sym& s) {
+    if (name == "__start_static_call_tramp_key") start = s.st_value;
+    if (name == "__stop_static_call_tramp_key") stop = s.st_value;
+    if (static_call_key_of(name)) trampolines.emplace(s.st_value, std::move(name));
+  });
   std::set<std::string> out;
   if (!start || !stop || *stop < *start) return out;
   for (size_t i = 1; i < f.section_count(); ++i) {
@@ -363,23 +370,14 @@ TargetSymbols TargetSymbols::read(const std::string& path, const std::string& la
     // vmlinux: address order; the sites are the words between
     // __start_mcount_loc and __stop_mcount_loc.
     std::optional<uint64_t> start, stop;
-    for (size_t i = 1; i < f.section_count(); ++i) {
-      GElf_Shdr sh = f.shdr(i);
-      if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
-      Elf_Data* d = elf_getdata(elf_getscn(f.get(), i), nullptr);
-      for (size_t k = 1; d != nullptr && k < sh.sh_size / sh.sh_entsize; ++k) {
-        GElf_Sym s;
-        if (gelf_getsym(d, static_cast<int>(k), &s) == nullptr) continue;
-        if (s.st_shndx == SHN_UNDEF) continue;
-        std::string name = f.string_at(sh.sh_link, s.st_name, "symbol");
-        if (name == "__start_mcount_loc") start = s.st_value;
-        if (name == "__stop_mcount_loc") stop = s.st_value;
-        if (s.st_shndx >= SHN_LORESERVE) continue;  // absolute: not in kallsyms
-        unsigned type = GELF_ST_TYPE(s.st_info);
-        if (!kallsyms_type(type) || !wanted.contains(name)) continue;
-        t.syms_[name].push_back({s.st_value, s.st_size, type, 0});
-      }
-    }
+    for_each_defined_symbol(f, [&](const std::string& name, const GElf_Sym& s) {
+      if (name == "__start_mcount_loc") start = s.st_value;
+      if (name == "__stop_mcount_loc") stop = s.st_value;
+      if (s.st_shndx >= SHN_LORESERVE) return;  // absolute: not in kallsyms
+      unsigned type = GELF_ST_TYPE(s.st_info);
+      if (!kallsyms_type(type) || !wanted.contains(name)) return;
+      t.syms_[name].push_back({s.st_value, s.st_size, type, 0});
+    });
     for (auto& [name, v] : t.syms_)
       std::stable_sort(v.begin(), v.end(), [](const Sym& a, const Sym& b) { return a.value < b.value; });
     std::vector<uint64_t>& sites = t.sites_[0];
