@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "pipeline/context.h"
+#include "support/diag.h"
 #include "support/file.h"
 
 namespace kp {
@@ -39,15 +40,21 @@ std::map<std::string, std::string> read_symvers_lines(const std::string& cmd_tex
 
 void check_exported_crcs(BuildCtx& ctx) {
   std::string refusals;
-  for (const ObjectJob& o : ctx.objects) {
+  for (ObjectJob& o : ctx.objects) {
     for (const auto& [sym, before] : o.crcs_orig) {
       auto after = o.crcs_patched.find(sym);
       if (after == o.crcs_patched.end() || after->second == before) continue;
-      refusals += o.path + ": exported symbol '" + sym + "' would change its CRC from " + before + " to " +
-                  after->second +
-                  " (CONFIG_MODVERSIONS): the running kernel and its modules keep the old one. The patch changes "
-                  "a type the symbol's prototype reaches as genksyms sees it, often by a new #include; "
-                  "if no layout changes, hide that include from genksyms with #ifndef __GENKSYMS__\n";
+      std::string why = o.path + ": exported symbol '" + sym + "' would change its CRC from " + before + " to " +
+                        after->second +
+                        " (CONFIG_MODVERSIONS): the running kernel and its modules keep the old one. The patch "
+                        "changes a type the symbol's prototype reaches as genksyms sees it, often by a new "
+                        "#include; if no layout changes, hide that include from genksyms with #ifndef "
+                        "__GENKSYMS__\n";
+      // The object is refused as the differ refuses one (--check and the
+      // summary say so, with this reason); the others are not compared.
+      o.diff_status = static_cast<int>(ExitCode::Unsupported);
+      o.messages += why;
+      refusals += why;
     }
   }
   if (!refusals.empty()) {

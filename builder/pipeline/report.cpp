@@ -21,6 +21,7 @@ const char* diff_outcome(int status) {
     case 0: return "patched";
     case 2: return "refused";
     case 3: return "unchanged";
+    case -1: return "not compared";  // the build stopped before the differ ran
     default: return "error";
   }
 }

@@ -66,8 +66,11 @@ std::string joined(const std::vector<std::string>& v) {
 }  // namespace
 
 std::string check_result(const BuildCtx& ctx) {
-  if (!all_diffed(ctx) || has_status(ctx, ExitCode::Error)) return "error";
+  // A refusal is the verdict even when it stopped the build before the
+  // differ saw the other objects (a changed export CRC).
+  if (has_status(ctx, ExitCode::Error)) return "error";
   if (has_status(ctx, ExitCode::Unsupported)) return "refused";
+  if (!all_diffed(ctx)) return "error";
   if (has_status(ctx, ExitCode::Ok)) return "patchable";
   return "unchanged";
 }

@@ -9,6 +9,8 @@
 #include "common/text.h"
 #include "fake_runner.h"
 #include "pipeline/context.h"
+#include "pipeline/summary.h"
+#include "support/diag.h"
 
 namespace kp {
 namespace {
@@ -613,6 +615,13 @@ TEST_F(BuildStages, ChangedExportCrcIsRefusedNamingTheSymbol) {
         << msg;
     EXPECT_EQ(msg.find("groups_sort"), std::string::npos) << msg;
   }
+  // Refused as the differ refuses an object: --check and the summary say
+  // "refused", with this reason under the object.
+  EXPECT_EQ(c.objects[0].diff_status, static_cast<int>(ExitCode::Unsupported));
+  EXPECT_NE(c.objects[0].messages.find("exported symbol 'set_groups' would change its CRC"), std::string::npos);
+  EXPECT_EQ(check_result(c), "refused");
+  c.objects[0].diff_status = -1;
+  c.objects[0].messages.clear();
   c.objects[0].crcs_patched["set_groups"] = "0xba90be11";
   EXPECT_NO_THROW(check_exported_crcs(c));
 }

@@ -43,6 +43,13 @@ TEST(Summary, CheckVerdictFollowsTheDifferStatuses) {
   EXPECT_EQ(check_result(f.ctx), "error");
   f.ctx.objects = {};  // the build stopped before the differ
   EXPECT_EQ(check_result(f.ctx), "error");
+  // A refusal before the differ (a changed export CRC): the others were
+  // not compared, the verdict is the refusal.
+  f.ctx.objects = {object("a.o", static_cast<ExitCode>(-1)), object("g.o", ExitCode::Unsupported)};
+  EXPECT_EQ(check_result(f.ctx), "refused");
+  f.ctx.objects = {object("a.o", static_cast<ExitCode>(-1))};
+  EXPECT_EQ(check_result(f.ctx), "error");
+  EXPECT_STREQ(diff_outcome(-1), "not compared");
 }
 
 TEST(Summary, AFailedBuildKeepsTheFirstLineOfItsError) {
