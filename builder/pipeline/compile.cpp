@@ -7,6 +7,7 @@
 // compile: its parent (vmlinux or a module) and its exported symbols' CRCs.
 // An out-of-tree module's objects are compiled the same way in the copy of
 // its source dir (M=, oot_module.cpp), and must be the module's.
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -91,12 +92,22 @@ void record(const BuildCtx& ctx, ObjectJob& o, Side side, const fs::path& dst,
   }
 }
 
-// One Kbuild make of the objects `which` (indexes into ctx.objects).
+// One Kbuild make of the objects `which` (indexes into ctx.objects). A
+// single-target build can reach one object through two directories'
+// sub-makes (6.12 builds arch/x86/lib/clear_page_64.o from obj=arch/x86
+// and from obj=arch/x86/lib), which race under -j: one compile's
+// dependency file is gone when the other's fixdep reads it. A make that
+// fails so ("fixdep: error opening file") runs once more with -j1; any
+// other failure is reported as it is.
 void make_objects(BuildCtx& ctx, Side side, const std::vector<size_t>& which) {
   if (which.empty()) return;
   Command cmd = kbuild_objects_command(ctx);
   for (size_t i : which) cmd.argv.push_back(ctx.objects[i].path);
   ProcResult r = ctx.run.run(cmd);
+  if (r.status != 0 && ctx.cfg.jobs > 1 && r.output.find("fixdep: error opening file") != std::string::npos) {
+    std::replace(cmd.argv.begin(), cmd.argv.end(), "-j" + std::to_string(ctx.cfg.jobs), std::string("-j1"));
+    r = ctx.run.run(cmd);
+  }
   if (r.status != 0) {
     std::string tail = r.output.size() > 3000 ? "..." + r.output.substr(r.output.size() - 3000) : r.output;
     throw BuildError(std::string("compiling the ") + (side == Side::Original ? "original" : "patched") +

@@ -11,6 +11,7 @@
 #include "pipeline/context.h"
 #include "pipeline/summary.h"
 #include "support/diag.h"
+#include "support/file.h"
 
 namespace kp {
 namespace {
@@ -430,6 +431,34 @@ TEST_F(BuildStages, CompileFailureShowsTheCompiler) {
     EXPECT_EQ(std::string(e.what()),
               "compiling the patched objects failed:\nfs/proc/cmdline.c:9:2: error: expected ';'\n");
   }
+  // A compile error is make's once: no second run.
+  EXPECT_EQ(std::count_if(run_.commands.begin(), run_.commands.end(),
+                          [](const std::string& cmd) { return cmd.starts_with("make -C"); }),
+            1);
+}
+
+// A single-target make can reach one object through two directories'
+// sub-makes (6.12: arch/x86/lib/clear_page_64.o), which race under -j; the
+// -j1 run that follows a failure builds it.
+TEST_F(BuildStages, AMakeThatFailsUnderJobsIsRunOnceMoreWithOne) {
+  BuildCtx c = ctx();
+  prepared(c);
+  c.tree = dir_ / "tree";
+  c.objects = {job("arch/x86/lib/clear_page_64.o")};
+  fs::create_directories(c.tree / "arch/x86/lib");
+  run_.on(" -j1 ", {0, ""}, [&](const Command&) {
+    std::ofstream(c.tree / "arch/x86/lib/clear_page_64.o") << "obj";
+    std::ofstream(c.tree / "arch/x86/lib/.clear_page_64.o.cmd") << "savedcmd_arch/x86/lib/clear_page_64.o := as\n";
+  });
+  run_.on("make -C", {2, "fixdep: error opening file: arch/x86/lib/.clear_page_64.o.d: No such file or directory\n"});
+  compile_patched(c);
+  std::vector<std::string> makes;
+  for (const std::string& cmd : run_.commands)
+    if (cmd.starts_with("make -C")) makes.push_back(cmd);
+  ASSERT_EQ(makes.size(), 2u);
+  EXPECT_NE(makes[0].find(" -j3 "), std::string::npos) << makes[0];
+  EXPECT_NE(makes[1].find(" -j1 "), std::string::npos) << makes[1];
+  EXPECT_EQ(read_file(c.objects[0].patched.string()), "obj");
 }
 
 TEST(BuildHelpers, FilesInPatchHandlesTimestampsAndNewFiles) {
