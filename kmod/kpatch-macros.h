@@ -5,8 +5,9 @@
  *
  *	#include "kpatch-macros.h"
  *
- * kpatch-build puts kmod/ on the include path of every object it compiles,
- * before and after the patch, so the include works from any patched file.
+ * kpatch-build copies kmod/'s headers into the kernel tree's include/, on
+ * the include path of every object it compiles, before and after the
+ * patch, so the include works from any patched file.
  * New patches may use <kpatch.h> directly; this header adds the classic
  * spellings on top of it (docs/migrating-from-kpatch.md):
  *

@@ -5,8 +5,9 @@
  *
  *	#include <kpatch.h>
  *
- * (kpatch-build puts kmod/ on the include path of every object it compiles,
- * before and after the patch). docs/patch-author-api.md has the whole story;
+ * (kpatch-build copies kmod/'s headers into the kernel tree's include/, on
+ * the include path of every object it compiles, before and after the
+ * patch). docs/patch-author-api.md has the whole story;
  * in short:
  *
  * Callbacks run when livepatch (un)patches an object: vmlinux, or the module

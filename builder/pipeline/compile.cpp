@@ -37,22 +37,13 @@ std::string kbuild_parent(const std::string& cmd_text) {
   return name;
 }
 
-// Patched sources may `#include <kpatch.h>` (the patch-author API,
-// docs/patch-author-api.md): kmod/ goes on the include path through
-// KCFLAGS. Both compiles get it, so the two objects see the same flags.
-// Without a kmod dir (unit tests) the argument is left alone.
-std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg) {
-  if (!arg.starts_with("KCFLAGS=") || ctx.cfg.kmod_dir.empty()) return arg;
-  return arg + " -I" + fs::absolute(ctx.cfg.kmod_dir).string();
-}
-
 Command kbuild_objects_command(const BuildCtx& ctx, bool keep_going) {
   Command cmd{{"make"}, {}, {}};
   if (keep_going) cmd.argv.push_back("-k");
   cmd.argv.insert(cmd.argv.end(), {"-C", ctx.tree.string()});
   if (ctx.oot) cmd.argv.push_back("M=" + ctx.oot->copy.string());
   cmd.argv.push_back("-j" + std::to_string(ctx.cfg.jobs));
-  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(with_kpatch_include(ctx, a));
+  for (const auto& a : ctx.target.make_args) cmd.argv.push_back(a);
   return cmd;
 }
 
@@ -85,7 +76,6 @@ void record(const BuildCtx& ctx, ObjectJob& o, Side side, const fs::path& dst,
     o.parent = parent_of(ctx, cmd_text, cmd, o.path);
     o.crcs_orig = read_symvers_lines(cmd_text.value_or(""));
     o.kbuild_command = kbuild_recorded_command(cmd_text.value_or(""), o.path);
-    if (o.kbuild_command) o.kbuild_command = kbuild_command_for_build(ctx, *o.kbuild_command);
   } else {
     o.patched = dst;
     if (!o.replayed) o.crcs_patched = read_symvers_lines(cmd_text.value_or(""));  // else replay_compile's

@@ -212,8 +212,5 @@ std::string config_value(const fs::path& config, const std::string& key);
 // `make -C TREE [M=OOT-COPY] -jN MAKE-ARGS...` (-k when `keep_going`): the
 // command that compiles objects (append them, relative to src_root()).
 Command kbuild_objects_command(const BuildCtx& ctx, bool keep_going = false);
-// A make argument with kmod/ added to KCFLAGS (compile.cpp): every compile
-// of patched-tree objects uses the same flags.
-std::string with_kpatch_include(const BuildCtx& ctx, const std::string& arg);
 
 }  // namespace kp

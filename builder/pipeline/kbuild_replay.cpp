@@ -18,10 +18,8 @@
 //  - the patches change C, assembler and header sources only (patches.cpp
 //    and find_objects refuse every other file, so no Makefile can change
 //    the command);
-//  - the command was recorded with this build's KCFLAGS. A cached original
-//    from another checkout of the same kmod headers (the cache key names
-//    kmod/ by a digest of its files) names that checkout's kmod dir: it is
-//    put back as this build's (kbuild_command_for_build);
+//  - the command was recorded with this build's KCFLAGS (the prepared
+//    tree's: kpatch's headers are in the view's include/, target.cpp);
 //  - under CONFIG_MODVERSIONS an object that exports symbols (a symbol
 //    __ksymtab_* up to 6.1, __export_symbol_* since) gets its CRCs from
 //    genksyms, a separate step of the rule. For a C source it is run here
@@ -69,10 +67,10 @@ std::string unescape_make(std::string_view s) {
   return out;
 }
 
-// This build's KCFLAGS value (with the kmod include), or "" without one.
+// This build's KCFLAGS value, or "" without one.
 std::string build_kcflags(const BuildCtx& ctx) {
   for (const auto& a : ctx.target.make_args)
-    if (a.starts_with("KCFLAGS=")) return with_kpatch_include(ctx, a).substr(8);
+    if (a.starts_with("KCFLAGS=")) return a.substr(8);
   return "";
 }
 
@@ -128,19 +126,6 @@ std::optional<std::map<std::string, std::string>> genksyms_crcs(BuildCtx& ctx, c
 }
 
 }  // namespace
-
-std::string kbuild_command_for_build(const BuildCtx& ctx, std::string cmd) {
-  std::string kcflags = build_kcflags(ctx);
-  size_t inc = kcflags.rfind(" -I");
-  if (ctx.cfg.kmod_dir.empty() || inc == std::string::npos || cmd.find(" " + kcflags + " ") != std::string::npos)
-    return cmd;
-  std::string head = " " + kcflags.substr(0, inc) + " -I";  // " -ffunction-sections -fdata-sections -I"
-  size_t at = cmd.find(head);
-  if (at == std::string::npos) return cmd;
-  size_t path = at + head.size(), end = cmd.find(' ', path);
-  if (end == std::string::npos) return cmd;
-  return cmd.replace(path, end - path, kcflags.substr(inc + 3));
-}
 
 bool plain_path_text(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {

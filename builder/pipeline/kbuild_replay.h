@@ -15,10 +15,6 @@ namespace kp {
 // escapes ($$, $(pound)) undone; nullopt when the text has none.
 std::optional<std::string> kbuild_recorded_command(const std::string& cmd_text, const std::string& obj);
 
-// `cmd` (a recorded command of an original from the cache) with the kpatch
-// include dir of the checkout that recorded it replaced by this build's:
-// the cache key matched, so both hold the same files.
-std::string kbuild_command_for_build(const BuildCtx& ctx, std::string cmd);
 
 // Text a shell reads as itself: letters, digits and / . _ + - , = space.
 bool plain_path_text(std::string_view s);

@@ -6,9 +6,10 @@
 // path with '/' as '%'>/ holding
 //
 //   key         what the object was compiled with: the object path, the
-//               make arguments (KERNELRELEASE, CC, KCFLAGS with the kpatch
-//               include dir, named by a digest of its files, not its path),
-//               the compiler's --version line, the format
+//               make arguments (KERNELRELEASE, CC, KCFLAGS: the prepared
+//               tree's; kpatch's headers, which only patched files include,
+//               are in the view's include/, not in the flags), the
+//               compiler's --version line, the format
 //   object.o    the object
 //   cmd         Kbuild's .cmd text (parent module, exported CRCs)
 //   sum         size and FNV-1a 64 of object.o
@@ -33,7 +34,7 @@ namespace kp {
 
 namespace {
 
-constexpr const char* kFormat = "kpatch-originals 1";
+constexpr const char* kFormat = "kpatch-originals 2";
 
 std::string flat(const std::string& path) {
   std::string s = path;
@@ -77,15 +78,7 @@ fs::path originals_dir(const BuildCtx& ctx) {
 
 std::string original_key(BuildCtx& ctx, const std::string& object) {
   std::string key = std::string(kFormat) + "\nobject=" + object + "\ncompiler=" + compiler_version(ctx) + "\n";
-  std::string kmod = ctx.cfg.kmod_dir.empty() ? "" : fs::absolute(ctx.cfg.kmod_dir).string();
-  for (const auto& a : ctx.target.make_args) {
-    std::string arg = with_kpatch_include(ctx, a);
-    // The kpatch include dir by what it holds, not where: another checkout
-    // or the installed copy of the same headers compiles the same object.
-    if (size_t at = kmod.empty() ? std::string::npos : arg.find(kmod); at != std::string::npos)
-      arg.replace(at, kmod.size(), "<kmod " + kmod_digest(ctx.cfg.kmod_dir) + ">");
-    key += "make=" + arg + "\n";
-  }
+  for (const auto& a : ctx.target.make_args) key += "make=" + a + "\n";
   return key;
 }
 

@@ -197,6 +197,33 @@ fs::path module_symtab(BuildCtx& ctx, const std::string& module) {
   return out;
 }
 
+namespace {
+
+// kpatch's headers for patch authors (kpatch-macros.h, kpatch-syscall.h,
+// kpatch.h) go into the private tree's include/, which every kernel and
+// out-of-tree object has on its include path (LINUXINCLUDE's -I./include),
+// so a patched file's `#include "kpatch-macros.h"` finds them. Passing the
+// kmod dir with -I in KCFLAGS would do the same but change the flags the
+// prepared tree was built with, and the first make in every view would
+// rebuild modpost, bounds.s and asm-offsets.s for it. The kernel has no
+// header at the top of include/; one of these names there is refused.
+void add_kpatch_headers(BuildCtx& ctx) {
+  std::error_code ec;
+  fs::path include = ctx.tree / "include";
+  if (ctx.cfg.kmod_dir.empty() || !fs::is_directory(include, ec)) return;  // (a fake tree in the unit tests)
+  for (const auto& e : fs::directory_iterator(ctx.cfg.kmod_dir, ec)) {
+    if (!e.is_regular_file(ec) || e.path().extension() != ".h") continue;
+    fs::path to = include / e.path().filename();
+    if (fs::exists(to, ec))
+      throw BuildError(to.string() + ": the kernel tree has a header of this name; kpatch's " +
+                       e.path().filename().string() + " cannot be put beside it");
+    fs::copy_file(e.path(), to, ec);
+    if (ec) throw BuildError(to.string() + ": cannot copy kpatch's header there: " + ec.message());
+  }
+}
+
+}  // namespace
+
 void make_workdir(BuildCtx& ctx) {
   ctx.tree = ctx.work / "tree";
   std::string script = (ctx.cfg.tools_dir / "kernel-tree").string();
@@ -204,6 +231,7 @@ void make_workdir(BuildCtx& ctx) {
                     ? Command{{script, "workdir", ctx.target.release, ctx.tree.string()}, {}, {}}
                     : Command{{script, "workdir-of", ctx.target.src.string(), ctx.tree.string()}, {}, {}};
   must(ctx, cmd, "preparing a private kernel tree");
+  add_kpatch_headers(ctx);
   copy_oot_source(ctx);
 }
 

@@ -367,27 +367,54 @@ TEST_F(Originals, AnotherCompilerMakesTheEntryStale) {
 
 TEST_F(Originals, OtherFlagsMakeTheEntryStale) {
   compiled("first");
-  cfg_.kmod_dir = dir_ / "kmod";  // KCFLAGS gain -I.../kmod
+  std::ofstream(dir_ / "cache/make.args") << "KERNELRELEASE=6.1.0-56-cloud-amd64\nCC=gcc-12\nKCFLAGS=-O1\n";
   BuildCtx c = compiled("second");
   EXPECT_EQ(makes(), 2u);
   EXPECT_EQ(orig_of(c), "second");
 }
 
-TEST_F(Originals, TheSameKmodHeadersElsewhereHitOthersAreStale) {
+// An original never reads kpatch's headers (only a patched file includes
+// them), and they are not in KCFLAGS: another checkout, or other headers,
+// take the same entry.
+TEST_F(Originals, KpatchHeadersAreNotPartOfTheKey) {
   for (const char* d : {"kmod-a", "kmod-b"}) {
     fs::create_directories(dir_ / d);
-    std::ofstream(dir_ / d / "kpatch-macros.h") << "#define X 1\n";
+    std::ofstream(dir_ / d / "kpatch-macros.h") << "#define X " << d << "\n";
   }
   cfg_.kmod_dir = dir_ / "kmod-a";
   compiled("first");
-  cfg_.kmod_dir = dir_ / "kmod-b";  // another checkout, the same headers
+  cfg_.kmod_dir = dir_ / "kmod-b";
   BuildCtx c = compiled("second");
   EXPECT_EQ(makes(), 1u);
   EXPECT_EQ(orig_of(c), "first");
-  std::ofstream(dir_ / "kmod-b" / "kpatch-macros.h") << "#define X 2\n";  // other headers
-  BuildCtx d = compiled("third");
-  EXPECT_EQ(makes(), 2u);
-  EXPECT_EQ(orig_of(d), "third");
+}
+
+// kpatch's headers go into the view's include/, where every object's
+// include path finds them; the kernel's own header of a name is refused.
+TEST_F(BuildStages, TheWorkdirGetsKpatchsHeadersInItsInclude) {
+  fs::create_directories(dir_ / "kmod");
+  for (const char* f : {"kpatch-macros.h", "kpatch.h", "patch-hook.c"}) std::ofstream(dir_ / "kmod" / f) << f;
+  cfg_.kmod_dir = dir_ / "kmod";
+  BuildCtx c = ctx();
+  c.work = dir_ / "w1";
+  run_.on("kernel-tree workdir", {0, ""},
+          [&](const Command&) { fs::create_directories(c.work / "tree/include/linux"); });
+  make_workdir(c);
+  EXPECT_EQ(read_file((c.tree / "include/kpatch-macros.h").string()), "kpatch-macros.h");
+  EXPECT_EQ(read_file((c.tree / "include/kpatch.h").string()), "kpatch.h");
+  EXPECT_FALSE(fs::exists(c.tree / "include/patch-hook.c"));  // headers only
+  BuildCtx d = ctx();
+  d.work = dir_ / "w2";
+  fs::create_directories(d.work / "tree/include");
+  std::ofstream(d.work / "tree/include/kpatch.h") << "the kernel's";
+  try {
+    make_workdir(d);
+    FAIL();
+  } catch (const BuildError& e) {
+    EXPECT_EQ(std::string(e.what()), (d.work / "tree/include/kpatch.h").string() +
+                                         ": the kernel tree has a header of this name; kpatch's kpatch.h cannot be "
+                                         "put beside it");
+  }
 }
 
 TEST_F(Originals, ACorruptEntryIsRebuilt) {
